@@ -1,0 +1,3 @@
+from jifen_cli.cli import main
+
+main()

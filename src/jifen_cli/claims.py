@@ -1,0 +1,251 @@
+"""Claims (记录) and the monthly review (审核).
+
+一事一记录: every event is one claim, pending until a working-group reviewer who did not record
+it approves (posting it to the ledger) or rejects it (keeping it, with the reason).
+
+Monthly caps: a rule with `cap_month` limits the points (in absolute value) one household can get
+from it in one calendar month, by the date the event happened. On approval a claim that would pass
+the cap is posted *up to* the cap, and its posting note says so; a claim with nothing left under
+the cap is rejected with the cap named. The reviewer sees both in the command's output. This
+follows the paper rule books (每月最高 N 分): the event is real, the rule limits what it earns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jifen_cli import db, ledger, periods
+from jifen_cli.errors import (
+    BadInput,
+    ClaimNotPending,
+    EvidenceProblem,
+    NotReviewer,
+    OwnClaim,
+    UnknownClaim,
+    UnknownHousehold,
+)
+from jifen_cli.households import exists as household_exists
+from jifen_cli.ledger import Posting
+from jifen_cli.rules import get as get_rule
+from jifen_cli.values import now, parse_int, today
+from jifen_cli.village import is_reviewer
+
+EVIDENCE_LIMIT = 10 * 1024 * 1024  # 10 MiB a file: a phone photo, a scanned page
+CLAIM_KEYS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
+              "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB"
+
+
+def read_evidence(paths: list[Path]) -> list[tuple[str, str, int, bytes]]:
+    """(name, sha256, size, bytes) of each evidence file, refusing unreadable or oversized ones."""
+    out = []
+    for path in paths:
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+            if size > EVIDENCE_LIMIT:
+                raise EvidenceProblem(file=str(path), detail_key="evidence_too_big",
+                                      size=_size(size), limit=_size(EVIDENCE_LIMIT))
+            data = path.read_bytes()
+        except OSError:
+            raise EvidenceProblem(file=str(path), detail_key="evidence_missing") from None
+        out.append((path.name, hashlib.sha256(data).hexdigest(), len(data), data))
+    return out
+
+
+def check_claim(conn: sqlite3.Connection, household: str, rule: str, qty, date: str) -> int:
+    """The checks a claim must pass when it is recorded; returns the clean qty."""
+    if not household_exists(conn, household):
+        raise UnknownHousehold(code=household)
+    get_rule(conn, rule)
+    qty = parse_int(qty, "qty", minimum=1)
+    if date > today().isoformat():
+        raise BadInput("future_date", value=date)
+    periods.ensure_open(conn, date)
+    return qty
+
+
+def record(conn: sqlite3.Connection, household: str, rule: str, *, qty=1, date: str,
+           note: str = "", evidence: list[Path] = (), operator: str, ref: str | None = None) -> int:
+    files = read_evidence(list(evidence))
+    with db.transaction(conn):
+        qty = check_claim(conn, household, rule, qty, date)
+        cursor = conn.execute(
+            "INSERT INTO claims (household, rule, qty, date, note, ref, recorded_by, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (household, rule, qty, date, note.strip(), ref, operator, now()),
+        )
+        claim_id = cursor.lastrowid
+        stamp = now()
+        conn.executemany(
+            "INSERT INTO evidence (claim, name, sha256, size, data, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(claim_id, name, digest, size, data, stamp) for name, digest, size, data in files],
+        )
+    return claim_id
+
+
+def get(conn: sqlite3.Connection, claim_id: int) -> dict:
+    row = conn.execute(
+        f"SELECT {', '.join(CLAIM_KEYS)} FROM claims WHERE id = ?", (claim_id,)
+    ).fetchone()
+    if row is None:
+        raise UnknownClaim(id=claim_id)
+    return dict(zip(CLAIM_KEYS, row))
+
+
+def list_claims(conn: sqlite3.Connection, *, month: str | None = None,
+                status: str | None = "pending") -> list[dict]:
+    sql = f"SELECT {', '.join(CLAIM_KEYS)}, (SELECT count(*) FROM evidence e WHERE e.claim = c.id)" \
+          " FROM claims c WHERE 1 = 1"
+    params: list = []
+    if status:
+        sql += " AND status = ?"
+        params.append(status)
+    if month:
+        sql += " AND substr(date, 1, 7) = ?"
+        params.append(month)
+    sql += " ORDER BY date, id"
+    return [
+        {**dict(zip(CLAIM_KEYS, row)), "evidence": row[-1]} for row in conn.execute(sql, params)
+    ]
+
+
+def require_reviewer(conn: sqlite3.Connection, reviewer: str) -> None:
+    if not is_reviewer(conn, reviewer):
+        raise NotReviewer(name=reviewer)
+
+
+@dataclass
+class Review:
+    approved: list[int] = field(default_factory=list)
+    points: int = 0
+    capped: list[tuple[int, int, dict]] = field(default_factory=list)  # (claim, posted, cap facts)
+    rejected_at_cap: list[tuple[int, dict]] = field(default_factory=list)
+    skipped_own: list[int] = field(default_factory=list)
+    rejected: list[int] = field(default_factory=list)
+
+
+class CapBook:
+    """Points already posted per (household, rule, month), read from the ledger once per key."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.used: dict[tuple[str, str, str], int] = {}
+
+    def room(self, household: str, rule: dict, month: str) -> int | None:
+        cap = rule["cap_month"]
+        if cap is None:
+            return None
+        key = (household, rule["code"], month)
+        if key not in self.used:
+            (total,) = self.conn.execute(
+                "SELECT coalesce(sum(points), 0) FROM postings WHERE household = ? AND rule = ?"
+                " AND kind IN ('earn', 'deduct', 'reverse') AND date BETWEEN ? AND ?",
+                (household, rule["code"], f"{month}-01", f"{month}-31"),
+            ).fetchone()
+            self.used[key] = abs(total)
+        return max(cap - self.used[key], 0)
+
+    def take(self, household: str, rule: dict, month: str, points: int) -> None:
+        if rule["cap_month"] is not None:
+            self.used[(household, rule["code"], month)] += abs(points)
+
+
+def approve(conn: sqlite3.Connection, ids: list[int] | None, *, reviewer: str,
+            month: str | None = None) -> Review:
+    """Approve the named pending claims, or (ids=None) every pending claim [of the month].
+
+    With --all, claims the reviewer recorded are left for another reviewer and listed; named
+    ones are refused.
+    """
+    review = Review()
+    with db.transaction(conn):
+        require_reviewer(conn, reviewer)
+        if ids is None:
+            claims = list_claims(conn, month=month)
+            review.skipped_own = [c["id"] for c in claims if c["recorded_by"] == reviewer]
+            claims = [c for c in claims if c["recorded_by"] != reviewer]
+        else:
+            claims = [_pending(conn, i, reviewer) for i in dict.fromkeys(ids)]
+            claims.sort(key=lambda c: (c["date"], c["id"]))
+        post_claims(conn, claims, reviewer=reviewer, review=review)
+    return review
+
+
+def post_claims(conn: sqlite3.Connection, claims: list[dict], *, reviewer: str,
+                review: Review) -> None:
+    """Post approved claims to the ledger, applying monthly caps. Inside a transaction."""
+    rules: dict[str, dict] = {}
+    caps = CapBook(conn)
+    postings, decided, rejected = [], [], []
+    for claim in claims:
+        rule = rules.get(claim["rule"]) or rules.setdefault(claim["rule"], get_rule(conn, claim["rule"]))
+        points = rule["points"] * claim["qty"]
+        month = claim["date"][:7]
+        room = caps.room(claim["household"], rule, month)
+        note = claim["note"]
+        if room is not None and abs(points) > room:
+            facts = {"rule": rule["code"], "cap": rule["cap_month"], "household": claim["household"],
+                     "month": month, "used": rule["cap_month"] - room}
+            if room == 0:
+                review.rejected_at_cap.append((claim["id"], facts))
+                rejected.append((facts, claim["id"]))
+                continue
+            points = room if points > 0 else -room
+            review.capped.append((claim["id"], points, facts))
+            note = f"{note} [capped at {rule['cap_month']}/month]".strip()
+        caps.take(claim["household"], rule, month, points)
+        postings.append(Posting(
+            kind="earn" if points > 0 else "deduct", date=claim["date"],
+            household=claim["household"], rule=rule["code"], qty=claim["qty"], points=points,
+            claim=claim["id"], note=note, recorded_by=claim["recorded_by"], reviewed_by=reviewer,
+        ))
+        decided.append(claim["id"])
+        review.points += points
+    appended = ledger.append(conn, postings)
+    stamp = now()
+    conn.executemany(
+        "UPDATE claims SET status = 'approved', reviewed_by = ?, reviewed_at = ?, posting = ?"
+        " WHERE id = ?",
+        [(reviewer, stamp, seq, claim_id) for seq, claim_id in zip(appended.seqs, decided)],
+    )
+    conn.executemany(
+        "UPDATE claims SET status = 'rejected', reviewed_by = ?, reviewed_at = ?, reason = ?"
+        " WHERE id = ?",
+        [(reviewer, stamp, f"monthly cap {f['cap']} reached", cid) for f, cid in rejected],
+    )
+    review.approved.extend(decided)
+
+
+def _pending(conn: sqlite3.Connection, claim_id: int, reviewer: str) -> dict:
+    claim = get(conn, claim_id)
+    if claim["status"] != "pending":
+        raise ClaimNotPending(id=claim_id, status=claim["status"])
+    if claim["recorded_by"] == reviewer:
+        raise OwnClaim(id=claim_id, name=reviewer)
+    return claim
+
+
+def reject(conn: sqlite3.Connection, ids: list[int], *, reason: str, reviewer: str) -> Review:
+    reason = reason.strip()
+    if not reason:
+        raise BadInput("bad_name", field="reason")
+    review = Review()
+    with db.transaction(conn):
+        require_reviewer(conn, reviewer)
+        for claim_id in dict.fromkeys(ids):
+            _pending(conn, claim_id, reviewer)
+            conn.execute(
+                "UPDATE claims SET status = 'rejected', reviewed_by = ?, reviewed_at = ?, reason = ?"
+                " WHERE id = ?",
+                (reviewer, now(), reason, claim_id),
+            )
+            review.rejected.append(claim_id)
+    return review

@@ -1,0 +1,139 @@
+"""The root of the command line: global options, the sub-commands, and the error edge.
+
+Each module in this package is Typer only: parse, call one domain function, render. Errors raised
+by the domain are turned into one message and one exit code here, in `JifenGroup.invoke`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from jifen_cli.errors import ImportRejected, JifenError, OperatorRequired, StorageProblem
+from jifen_cli.i18n import default_lang, t
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class State:
+    """What the global options decided, handed to every command through ctx.obj."""
+
+    def __init__(self, db: Path, operator: str | None, lang: str):
+        self.db = db
+        self.operator_name = (operator or "").strip() or None
+        self.lang = lang
+        self._conn: sqlite3.Connection | None = None
+
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            from jifen_cli.db import open_village
+
+            self._conn = open_village(self.db)
+        return self._conn
+
+    def operator(self) -> str:
+        if not self.operator_name:
+            raise OperatorRequired()
+        return self.operator_name
+
+    def say(self, key: str, **params) -> None:
+        typer.echo(t(key, self.lang, **params))
+
+    def t(self, key: str, **params) -> str:
+        return t(key, self.lang, **params)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _storage_detail(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "locked" in text:
+        return "another jifen command kept the file busy for too long; try again"
+    return text
+
+
+class JifenGroup(TyperGroup):
+    """Turns every foreseeable failure into a message on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except JifenError as exc:
+            self._fail(ctx, exc)
+        except sqlite3.DatabaseError as exc:
+            state = ctx.obj if isinstance(ctx.obj, State) else None
+            path = str(state.db) if state else "the village file"
+            self._fail(ctx, StorageProblem(path=path, detail=_storage_detail(exc)))
+        except OSError as exc:  # a file named on the command line that cannot be read/written
+            self._fail(ctx, StorageProblem(path=exc.filename or "", detail=exc.strerror or str(exc)))
+        finally:
+            if isinstance(ctx.obj, State):
+                ctx.obj.close()
+
+    @staticmethod
+    def _fail(ctx: click.Context, exc: JifenError):
+        lang = ctx.obj.lang if isinstance(ctx.obj, State) else default_lang()
+        if isinstance(exc, ImportRejected):
+            for line in exc.problems:
+                typer.echo(line, err=True)
+        typer.echo(exc.message(lang), err=True)
+        raise typer.Exit(exc.exit_code)
+
+
+app = typer.Typer(
+    cls=JifenGroup,
+    name="jifen",
+    help="jifen — the village points-supermarket ledger (积分超市台账).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[Path, typer.Option(
+        "--db", envvar="JIFEN_DB", help="The village file.", show_default=True,
+    )] = Path("jifen.db"),
+    operator: Annotated[str | None, typer.Option(
+        "--operator", envvar="JIFEN_OPERATOR", help="Who is doing this (required to write).",
+    )] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        "--lang", envvar="JIFEN_LANG", help="Language of messages (default from LANG).",
+    )] = None,
+) -> None:
+    ctx.obj = State(db, operator, lang.value if lang else default_lang())
+
+
+def _register() -> None:
+    from jifen_cli.cli import households, items, ledger, records, redeem, review, rules, village
+
+    village.register(app)
+    households.register(app)
+    rules.register(app)
+    items.register(app)
+    records.register(app)
+    review.register(app)
+    redeem.register(app)
+    ledger.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,74 @@
+"""`jifen item add|restock|list`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jifen_cli.cli.options import Date, Json, date_or_today, print_json, state
+from jifen_cli.render.terminal import table
+
+item_app = typer.Typer(help="The store catalogue and stock (商品).", no_args_is_help=True)
+
+
+@item_app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Item code, e.g. G001.")],
+    name: Annotated[str, typer.Argument(help="Item name.")],
+    points: Annotated[int, typer.Option("--points", min=1, help="Price in points.")],
+    value: Annotated[str, typer.Option("--value", help="Value in yuan, e.g. 35.00.")],
+    stock: Annotated[int, typer.Option("--stock", min=0, help="Opening stock.")] = 0,
+    date: Date = None,
+):
+    """Add an item to the catalogue."""
+    from jifen_cli import store
+    from jifen_cli.values import yuan
+
+    s = state(ctx)
+    item = store.add(s.conn(), operator=s.operator(), date=date_or_today(date), code=code,
+                     name=name, points=points, value=value, stock=stock)
+    s.say("added_item", code=item["code"], name=item["name"], points=item["points"],
+          value=yuan(item["value_fen"]))
+
+
+@item_app.command("restock")
+def restock(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Item code.")],
+    qty: Annotated[int, typer.Argument(help="How many came in.")],
+    cost: Annotated[str, typer.Option("--cost", help="What they cost, in yuan (from the fund).")],
+    date: Date = None,
+    note: Annotated[str, typer.Option("--note", help="Supplier, invoice number…")] = "",
+):
+    """Add stock bought with the village fund."""
+    from jifen_cli import store
+
+    s = state(ctx)
+    seq, stock = store.restock(s.conn(), code, qty, cost=cost, date=date_or_today(date),
+                               operator=s.operator(), note=note)
+    s.say("restocked", code=code, qty=qty, stock=stock, seq=seq)
+
+
+@item_app.command("list")
+def list_(ctx: typer.Context, json: Json = False):
+    """The catalogue with prices and stock."""
+    from jifen_cli import store
+    from jifen_cli.values import yuan
+
+    s = state(ctx)
+    items = store.list_all(s.conn())
+    if json:
+        print_json([store.public(i) for i in items])
+        return
+    table(
+        s.t("title_items"),
+        [s.t(c) for c in ("col_rule_code", "col_item_name", "col_points", "col_value", "col_stock")],
+        ([i["code"], i["name"], i["points"], yuan(i["value_fen"]), i["stock"]] for i in items),
+        numeric=(2, 3, 4),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(item_app, name="item")

@@ -1,0 +1,104 @@
+"""`jifen balance`, `jifen history`, `jifen verify`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jifen_cli.cli.options import Json, print_json, state
+from jifen_cli.render.terminal import table
+
+
+def balance(
+    ctx: typer.Context,
+    household: Annotated[str | None, typer.Argument(help="Household code (default: all).")] = None,
+    json: Json = False,
+):
+    """Available and honour points."""
+    from jifen_cli import households
+
+    s = state(ctx)
+    conn = s.conn()
+    if household is not None:
+        b = households.balance(conn, household)
+        if json:
+            print_json(b)
+        else:
+            h = households.get(conn, household)
+            typer.echo(f"{h['code']} {h['name']}  {s.t('col_available')} {b['available']}  "
+                       f"{s.t('col_honour')} {b['honour']}")
+        return
+    items = households.balances(conn)
+    if json:
+        print_json([{k: b[k] for k in ("household", "available", "honour")} for b in items])
+        return
+    table(
+        s.t("title_balances"),
+        [s.t(c) for c in ("col_code", "col_name", "col_group", "col_available", "col_honour")],
+        ([b["household"], b["name"], b["group"], b["available"], b["honour"]] for b in items),
+        numeric=(3, 4),
+    )
+
+
+def history(
+    ctx: typer.Context,
+    household: Annotated[str, typer.Argument(help="Household code.")],
+    json: Json = False,
+):
+    """A household's postings."""
+    from jifen_cli import households
+
+    s = state(ctx)
+    conn = s.conn()
+    postings = households.history(conn, household)
+    if json:
+        print_json([
+            {"seq": p["seq"], "date": p["date"], "kind": p["kind"], "points": p["points"],
+             "rule": p["rule"], "item": p["item"], "qty": p["qty"], "note": p["note"],
+             "shop": p["shop"], "reverses": p["reverses"], "recorded_by": p["recorded_by"],
+             "reviewed_by": p["reviewed_by"], "created_at": p["created_at"]}
+            for p in postings
+        ])
+        return
+    h = households.get(conn, household)
+    if not postings:
+        s.say("no_postings", household=household)
+        return
+    table(
+        s.t("title_history", household=h["code"], name=h["name"]),
+        [s.t(c) for c in ("col_seq", "col_date", "col_kind", "col_points", "col_rule_item",
+                          "col_note")],
+        ([p["seq"], p["date"], s.t(f"kind_{p['kind']}"), f"{p['points']:+d}",
+          p["rule"] or p["item"] or "",
+          (f"#{p['reverses']} " if p["reverses"] else "") + (p["note"] or "")]
+         for p in postings),
+        numeric=(0, 3),
+    )
+
+
+def verify(ctx: typer.Context, json: Json = False):
+    """Recompute the hash chain and every balance and stock level; exit 3 on damage."""
+    from jifen_cli import ledger
+    from jifen_cli.errors import LedgerDamaged
+
+    s = state(ctx)
+    report = ledger.verify(s.conn())
+    if json:
+        print_json({"ok": report.ok, "postings": report.postings, "head": report.head,
+                    "publications": report.publications, "problems": report.problems})
+        if not report.ok:
+            raise typer.Exit(LedgerDamaged.exit_code)
+        return
+    if not report.ok:
+        for problem in report.problems[1:]:
+            typer.echo(problem, err=True)
+        raise LedgerDamaged(detail=report.problems[0])
+    s.say("verify_ok", postings=report.postings, publications=report.publications,
+          head=report.head)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("balance")(balance)
+    app.command("history")(history)
+    app.command("verify")(verify)

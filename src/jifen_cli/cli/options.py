@@ -1,0 +1,28 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+Date = Annotated[str | None, typer.Option(
+    "--date", help="YYYY-MM-DD; default today.", metavar="YYYY-MM-DD",
+)]
+
+
+def state(ctx: typer.Context):
+    return ctx.obj
+
+
+def date_or_today(value: str | None) -> str:
+    from jifen_cli.values import parse_date, today
+
+    return (parse_date(value) if value else today()).isoformat()
+
+
+def print_json(document) -> None:
+    import json
+
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -1,0 +1,69 @@
+"""`jifen init` and `jifen reviewer`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from jifen_cli.cli.options import Json, print_json, state
+
+
+class Mode(str, Enum):
+    store = "store"
+    partner = "partner"
+    both = "both"
+
+
+def init(
+    ctx: typer.Context,
+    village: Annotated[str, typer.Option("--village", help="The village's name.")],
+    township: Annotated[str, typer.Option("--township", help="Township (乡镇).")] = "",
+    county: Annotated[str, typer.Option("--county", help="County (县/区).")] = "",
+    klass: Annotated[int, typer.Option(
+        "--class", min=1, max=3,
+        help="Village class: 1 (¥40,000 a year), 2 (¥30,000), 3 (¥20,000).",
+    )] = 3,
+    mode: Annotated[Mode, typer.Option(
+        "--mode", help="store: a village store; partner: partner shops; both.",
+    )] = Mode.store,
+) -> None:
+    """Create the village file. Refuses to overwrite one."""
+    from jifen_cli import village as domain
+
+    s = state(ctx)
+    domain.init(s.db, name=village, township=township, county=county, klass=klass, mode=mode.value,
+                operator=s.operator()).close()
+    s.say("created_village", village=village, path=s.db)
+
+
+reviewer_app = typer.Typer(help="The working group's reviewers (审核人).", no_args_is_help=True)
+
+
+@reviewer_app.command("add")
+def reviewer_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Reviewer's name.")]):
+    """Add a working-group member who may review claims."""
+    from jifen_cli import village as domain
+
+    s = state(ctx)
+    domain.add_reviewer(s.conn(), name, operator=s.operator())
+    s.say("added_reviewer", name=name.strip())
+
+
+@reviewer_app.command("list")
+def reviewer_list(ctx: typer.Context, json: Json = False):
+    """List the reviewers."""
+    from jifen_cli import village as domain
+
+    names = domain.reviewers(state(ctx).conn())
+    if json:
+        print_json(names)
+    else:
+        for name in names:
+            typer.echo(name)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(reviewer_app, name="reviewer")

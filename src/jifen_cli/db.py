@@ -1,0 +1,102 @@
+"""Opening a village file: pragmas, the village check, migrations, and the write transaction.
+
+A village is one SQLite file in rollback-journal mode (journal_mode=DELETE): when a command has
+finished, the file alone is complete and can be copied, e-mailed or carried on a USB stick. A
+process killed mid-write leaves a hot journal that SQLite rolls back on the next open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from jifen_cli.errors import NewerSchema, NotAVillage, NoVillage, StorageProblem, VillageExists
+
+APPLICATION_ID = 0x4A494645  # "JIFE": marks a file as a jifen village
+BUSY_TIMEOUT_MS = 60_000
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+
+
+def create(path: str | Path) -> sqlite3.Connection:
+    """Create a new, empty, fully migrated village file. Refuses to touch an existing file."""
+    path = Path(path)
+    if path.exists():
+        raise VillageExists(path=str(path))
+    try:
+        # "x" mode: creating the file is atomic, so two `init`s cannot both win.
+        with open(path, "x"):
+            pass
+    except FileExistsError:
+        raise VillageExists(path=str(path)) from None
+    except OSError as exc:
+        raise StorageProblem(path=str(path), detail=exc.strerror or str(exc)) from None
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    _configure(conn)
+    from jifen_cli.migrations import migrate
+
+    migrate(conn)
+    return conn
+
+
+def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open an existing village file, migrating it forward unless `readonly`."""
+    path = Path(path)
+    if not path.is_file():
+        raise NoVillage(path=str(path))
+    try:
+        if readonly:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                check_same_thread=False,
+            )
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        _configure(conn)
+        app_id, version = conn.execute(
+            "SELECT * FROM pragma_application_id, pragma_user_version"
+        ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise NotAVillage(path=str(path), detail=str(exc)) from None
+    if app_id != APPLICATION_ID:
+        conn.close()
+        raise NotAVillage(path=str(path), detail="application_id")
+    from jifen_cli.migrations import LATEST
+
+    if version > LATEST:
+        conn.close()
+        raise NewerSchema(path=str(path), found=version, known=LATEST)
+    if version < LATEST:
+        if readonly:
+            conn.close()
+            raise NotAVillage(path=str(path), detail=f"schema {version} needs upgrading")
+        from jifen_cli.migrations import migrate
+
+        migrate(conn)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction holding the write lock from its first read to COMMIT.
+
+    BEGIN IMMEDIATE takes the RESERVED lock at once, so a balance read inside the block cannot be
+    made stale by another process before our INSERT: two redemptions serialise instead of both
+    seeing the same balance.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

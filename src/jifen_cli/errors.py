@@ -1,0 +1,134 @@
+"""Every foreseeable failure is a JifenError: a message key plus the facts a person needs.
+
+The domain raises them; the CLI edge (cli/__init__.py) turns them into one message in the chosen
+language and an exit code. Nothing else in the code decides how an error looks.
+"""
+
+from __future__ import annotations
+
+
+class JifenError(Exception):
+    """A refusal a person can act on. `key` names the message in i18n.MESSAGES."""
+
+    exit_code = 1
+    key = "error"
+
+    def __init__(self, key: str | None = None, /, **params):
+        self.key = key or self.key
+        self.params = params
+        super().__init__(self.key, params)
+
+    def message(self, lang: str = "en") -> str:
+        from jifen_cli.i18n import t
+
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
+class NoVillage(JifenError):
+    key = "no_village"
+
+
+class VillageExists(JifenError):
+    key = "village_exists"
+
+
+class NotAVillage(JifenError):
+    key = "not_a_village"
+
+
+class NewerSchema(JifenError):
+    key = "newer_schema"
+
+
+class OperatorRequired(JifenError):
+    key = "operator_required"
+
+
+class BadInput(JifenError):
+    key = "bad_input"
+
+
+class Duplicate(JifenError):
+    key = "duplicate"
+
+
+class UnknownHousehold(JifenError):
+    key = "unknown_household"
+
+
+class UnknownRule(JifenError):
+    key = "unknown_rule"
+
+
+class UnknownItem(JifenError):
+    key = "unknown_item"
+
+
+class UnknownClaim(JifenError):
+    key = "unknown_claim"
+
+
+class UnknownPosting(JifenError):
+    key = "unknown_posting"
+
+
+class NotReviewer(JifenError):
+    key = "not_reviewer"
+
+
+class OwnClaim(JifenError):
+    key = "own_claim"
+
+
+class ClaimNotPending(JifenError):
+    key = "claim_not_pending"
+
+
+class InsufficientPoints(JifenError):
+    key = "insufficient_points"
+
+
+class InsufficientStock(JifenError):
+    key = "insufficient_stock"
+
+
+class PeriodLocked(JifenError):
+    key = "period_locked"
+
+
+class AlreadyReversed(JifenError):
+    key = "already_reversed"
+
+
+class EvidenceProblem(JifenError):
+    key = "evidence_problem"
+
+
+class ImportRejected(JifenError):
+    """An import with invalid rows. `problems` holds every `FILE:ROW: message` line."""
+
+    key = "import_rejected"
+
+    def __init__(self, problems: list[str], **params):
+        self.problems = problems
+        super().__init__(self.key, count=len(problems), **params)
+
+
+class PublishRefused(JifenError):
+    key = "publish_refused"
+
+
+class LedgerDamaged(JifenError):
+    """`verify` found the ledger damaged or tampered with: exit 3."""
+
+    exit_code = 3
+    key = "ledger_damaged"
+
+
+class StorageProblem(JifenError):
+    """The file could not be read or written (read-only, disk full, not a database)."""
+
+    key = "storage_problem"

@@ -1,0 +1,112 @@
+"""The household register (户): the accounts of the ledger."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from jifen_cli import db
+from jifen_cli.errors import Duplicate, UnknownHousehold
+from jifen_cli.values import check_code, check_id_number, check_phone, check_text, mask_id, now
+
+COLUMNS = "code, name, grp, members, id_number, phone, available, honour"
+
+
+def clean(code, name, group="", members=1, id_number=None, phone=None) -> dict:
+    """Validate one household's fields (shared by `household add` and the importer)."""
+    from jifen_cli.values import parse_int
+
+    return {
+        "code": check_code(code),
+        "name": check_text(name, "name"),
+        "grp": "" if group is None else str(group).strip(),
+        "members": parse_int(1 if members in (None, "") else members, "members", minimum=0),
+        "id_number": check_id_number(id_number),
+        "phone": check_phone(phone),
+    }
+
+
+def insert_many(conn: sqlite3.Connection, households: list[dict], *, operator: str) -> None:
+    stamp = now()
+    conn.executemany(
+        "INSERT INTO households (code, name, grp, members, id_number, phone, created_at, created_by)"
+        " VALUES (:code, :name, :grp, :members, :id_number, :phone, :stamp, :operator)",
+        [{**h, "stamp": stamp, "operator": operator} for h in households],
+    )
+
+
+def add(conn: sqlite3.Connection, *, operator: str, **fields) -> dict:
+    household = clean(**fields)
+    with db.transaction(conn):
+        if exists(conn, household["code"]):
+            raise Duplicate(what="household", code=household["code"])
+        insert_many(conn, [household], operator=operator)
+    return household
+
+
+def exists(conn: sqlite3.Connection, code: str) -> bool:
+    return conn.execute("SELECT 1 FROM households WHERE code = ?", (code,)).fetchone() is not None
+
+
+def _public(row: tuple, private: bool) -> dict:
+    code, name, group, members, id_number, phone, available, honour = row
+    return {
+        "code": code,
+        "name": name,
+        "group": group,
+        "members": members,
+        "id_number": (id_number or "") if private else mask_id(id_number),
+        "phone": (phone or "") if private else "",
+        "available": available,
+        "honour": honour,
+    }
+
+
+def get(conn: sqlite3.Connection, code: str, *, private: bool = False) -> dict:
+    row = conn.execute(f"SELECT {COLUMNS} FROM households WHERE code = ?", (code,)).fetchone()
+    if row is None:
+        raise UnknownHousehold(code=code)
+    return _public(row, private)
+
+
+def list_all(conn: sqlite3.Connection, *, group: str | None = None, private: bool = False) -> list[dict]:
+    sql = f"SELECT {COLUMNS} FROM households"
+    params: tuple = ()
+    if group is not None:
+        sql += " WHERE grp = ?"
+        params = (group,)
+    return [_public(row, private) for row in conn.execute(sql + " ORDER BY code", params)]
+
+
+def balance(conn: sqlite3.Connection, code: str) -> dict:
+    row = conn.execute(
+        "SELECT code, available, honour FROM households WHERE code = ?", (code,)
+    ).fetchone()
+    if row is None:
+        raise UnknownHousehold(code=code)
+    return {"household": row[0], "available": row[1], "honour": row[2]}
+
+
+def balances(conn: sqlite3.Connection) -> list[dict]:
+    return [
+        {"household": code, "name": name, "group": grp, "available": available, "honour": honour}
+        for code, name, grp, available, honour in conn.execute(
+            "SELECT code, name, grp, available, honour FROM households ORDER BY code"
+        )
+    ]
+
+
+def history(conn: sqlite3.Connection, code: str, *, limit: int | None = None) -> list[dict]:
+    """A household's postings, oldest first (the last `limit` of them when given)."""
+    if not exists(conn, code):
+        raise UnknownHousehold(code=code)
+    sql = (
+        "SELECT seq, date, kind, points, rule, item, qty, note, shop, reverses, recorded_by,"
+        " reviewed_by, created_at FROM postings WHERE household = ? ORDER BY seq"
+    )
+    params: tuple = (code,)
+    if limit is not None:
+        sql = f"SELECT * FROM ({sql} DESC LIMIT ?) ORDER BY seq"
+        params = (code, limit)
+    keys = ("seq", "date", "kind", "points", "rule", "item", "qty", "note", "shop", "reverses",
+            "recorded_by", "reviewed_by", "created_at")
+    return [dict(zip(keys, row)) for row in conn.execute(sql, params)]

@@ -1,0 +1,260 @@
+"""Every user-facing string, in Chinese and English.
+
+`t(key, lang, **params)` formats one. Keys are grouped by the noun they talk about. A test checks
+that every key has both languages and the same placeholders in each.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("zh", "en")
+
+
+def default_lang(environ=os.environ) -> str:
+    """`--lang` default: JIFEN_LANG, else Chinese when LANG starts with zh, else English."""
+    explicit = environ.get("JIFEN_LANG", "")
+    if explicit in LANGS:
+        return explicit
+    return "zh" if environ.get("LANG", "").lower().startswith("zh") else "en"
+
+
+def t(key: str, lang: str = "en", /, **params) -> str:
+    zh, en = MESSAGES.get(key, (key, key))
+    template = zh if lang == "zh" else en
+    if "what" in params:  # a noun named by key: "household" -> 户 / Household
+        params["what"] = t(f"what_{params['what']}", lang)
+    for name in [p for p in params if p.endswith("_key")]:  # a nested message, e.g. detail_key
+        inner = {k: v for k, v in params.items() if not k.endswith("_key")}
+        params[name[:-4]] = t(params[name], lang, **inner)
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- the village file ---------------------------------------------------------------
+    "error": ("出错了：{detail}", "Error: {detail}"),
+    "no_village": (
+        "找不到村台账文件 {path}。先运行 `jifen init --village 村名` 创建，或用 --db / JIFEN_DB 指定文件。",
+        "No village file at {path}. Create one with `jifen init --village NAME`, "
+        "or point --db / JIFEN_DB at it.",
+    ),
+    "village_exists": (
+        "{path} 已存在，不会覆盖。换一个路径，或删除旧文件后再试。",
+        "{path} already exists; it is never overwritten. Choose another path.",
+    ),
+    "not_a_village": (
+        "{path} 不是 jifen 村台账文件（{detail}）。",
+        "{path} is not a jifen village file ({detail}).",
+    ),
+    "newer_schema": (
+        "{path} 由更新版本的 jifen 创建（结构版本 {found}，本程序支持到 {known}）。请升级 jifen。",
+        "{path} was written by a newer jifen (schema {found}; this one knows up to {known}). "
+        "Upgrade jifen.",
+    ),
+    "storage_problem": (
+        "无法写入 {path}：{detail}。之前已保存的数据没有丢失。",
+        "Cannot write {path}: {detail}. Nothing committed before was lost.",
+    ),
+    "operator_required": (
+        "此命令会写入台账，需要注明操作人：加 --operator 姓名，或设置环境变量 JIFEN_OPERATOR。",
+        "This command writes to the ledger and must name who does it: "
+        "add --operator NAME or set JIFEN_OPERATOR.",
+    ),
+    "bad_input": ("{detail}", "{detail}"),
+    "duplicate": (
+        "{what} {code} 已存在，编号不能重复。",
+        "{what} {code} already exists; codes are unique.",
+    ),
+    "what_household": ("户", "Household"),
+    "what_rule": ("评分指标", "Rule"),
+    "what_item": ("商品", "Item"),
+    "what_reviewer": ("审核人", "Reviewer"),
+    "unknown_household": (
+        "没有户号为 {code} 的农户。用 `jifen household list` 查看。",
+        "No household {code}. See `jifen household list`.",
+    ),
+    "unknown_rule": (
+        "没有编号为 {code} 的评分指标。用 `jifen rule list` 查看。",
+        "No rule {code}. See `jifen rule list`.",
+    ),
+    "unknown_item": (
+        "没有编号为 {code} 的商品。用 `jifen item list` 查看。",
+        "No item {code}. See `jifen item list`.",
+    ),
+    "unknown_claim": (
+        "没有编号为 {id} 的记录。用 `jifen review list` 查看。",
+        "No claim {id}. See `jifen review list`.",
+    ),
+    "unknown_posting": (
+        "台账中没有序号为 {seq} 的条目。用 `jifen history 户号` 查看。",
+        "No posting #{seq} in the ledger. See `jifen history HOUSEHOLD`.",
+    ),
+    "not_reviewer": (
+        "{name} 不是积分超市工作领导小组的审核人。先运行 `jifen reviewer add {name}`。",
+        "{name} is not a reviewer of the working group. Add them with `jifen reviewer add {name}`.",
+    ),
+    "own_claim": (
+        "记录 {id} 是 {name} 本人录入的，不能自己审核。请由另一位审核人审核。",
+        "Claim {id} was recorded by {name}, who cannot review it. Another reviewer must.",
+    ),
+    "claim_not_pending": (
+        "记录 {id} 已{status}，不能再审核。",
+        "Claim {id} is already {status}; only pending claims can be reviewed.",
+    ),
+    "insufficient_points": (
+        "{household} 可用积分 {available}，不够兑换 {needed} 分。",
+        "{household} has {available} points available; {needed} are needed.",
+    ),
+    "insufficient_stock": (
+        "商品 {item} 库存 {stock}，不够 {qty} 件。先 `jifen item restock {item} 数量 --cost 金额`。",
+        "Item {item} has {stock} in stock; {qty} are needed. Restock with "
+        "`jifen item restock {item} QTY --cost YUAN`.",
+    ),
+    "period_locked": (
+        "{date} 属于已公示并锁定的 {quarter}，不能再记入。更正请用 `jifen reverse`，日期放在未公示的期间。",
+        "{date} falls in {quarter}, which is published and locked. Correct it with "
+        "`jifen reverse`, dated in an open period.",
+    ),
+    "already_reversed": (
+        "条目 #{seq} 已被 #{by} 冲正，不能再次冲正。",
+        "Posting #{seq} was already reversed by #{by}; it cannot be reversed twice.",
+    ),
+    "cannot_reverse_reversal": (
+        "条目 #{seq} 本身就是冲正，不能再冲正。如需恢复，请重新录入。",
+        "Posting #{seq} is itself a reversal and cannot be reversed; record the event again.",
+    ),
+    "evidence_problem": ("佐证材料 {file}：{detail}", "Evidence {file}: {detail}"),
+    "evidence_missing": ("文件不存在或无法读取", "cannot be read"),
+    "evidence_too_big": (
+        "大小 {size} 超过上限 {limit}，请压缩后再附上",
+        "is {size}, over the {limit} limit; shrink it first",
+    ),
+    "import_rejected": (
+        "{count} 行有误，什么都没有写入。改正后重新导入。",
+        "{count} invalid row(s); nothing was written. Fix them and import again.",
+    ),
+    "publish_refused": ("{detail}", "{detail}"),
+    "ledger_damaged": (
+        "台账已损坏或被篡改：{detail}",
+        "The ledger is damaged or has been tampered with: {detail}",
+    ),
+    # --- input checks -----------------------------------------------------------------------
+    "bad_date": (
+        "日期 {value} 无效，应为 YYYY-MM-DD（如 2024-05-01）",
+        "bad date {value}: use YYYY-MM-DD (e.g. 2024-05-01)",
+    ),
+    "bad_month": ("月份 {value} 无效，应为 YYYY-MM", "bad month {value}: use YYYY-MM"),
+    "bad_quarter": (
+        "季度 {value} 无效，应为 2024Q2 或 2024-Q2",
+        "bad quarter {value}: use 2024Q2 or 2024-Q2",
+    ),
+    "bad_code": (
+        "编号 {value} 无效：只能用字母、数字、- 和 _，不超过 32 个字符",
+        "bad code {value}: letters, digits, - and _ only, at most 32 characters",
+    ),
+    "bad_name": ("{field} 不能为空", "{field} cannot be empty"),
+    "bad_int": ("{field} 应为整数，收到 {value}", "{field} must be a whole number, got {value}"),
+    "bad_positive": ("{field} 应为正整数，收到 {value}", "{field} must be a positive whole number, got {value}"),
+    "bad_nonnegative": ("{field} 不能为负数，收到 {value}", "{field} cannot be negative, got {value}"),
+    "bad_zero_points": ("分值不能为 0", "points cannot be 0"),
+    "bad_yuan": (
+        "{field} 应为金额（元，最多两位小数），收到 {value}",
+        "{field} must be an amount in yuan (at most 2 decimals), got {value}",
+    ),
+    "bad_class": ("村类别只能是 1、2、3", "village class must be 1, 2 or 3"),
+    "bad_mode": ("模式只能是 store、partner、both", "mode must be store, partner or both"),
+    "bad_id_number": (
+        "身份证号 {value} 无效：应为 18 位（最后一位可为 X）",
+        "bad ID number {value}: 18 characters, digits with a final digit or X",
+    ),
+    "bad_phone": ("电话 {value} 无效", "bad phone number {value}"),
+    "future_date": ("日期 {value} 在今天之后", "date {value} is in the future"),
+    "review_needs_ids": (
+        "请给出记录编号，或用 --all 审核全部待审记录。",
+        "Name the claims to approve, or use --all.",
+    ),
+    "cap_reached": (
+        "指标 {rule} 每户每月上限 {cap} 分，{household} 在 {month} 已得 {used} 分",
+        "rule {rule} caps at {cap} points a month per household; {household} has {used} in {month}",
+    ),
+    # --- outputs -----------------------------------------------------------------------------
+    "created_village": ("已创建村台账：{village}（{path}）", "Created village file for {village} ({path})"),
+    "added_reviewer": ("已添加审核人：{name}", "Added reviewer {name}"),
+    "added_household": ("已添加农户 {code} {name}", "Added household {code} {name}"),
+    "added_rule": ("已添加评分指标 {code} {title}（{points:+d} 分）", "Added rule {code} {title} ({points:+d} points)"),
+    "added_item": ("已添加商品 {code} {name}（{points} 分，¥{value}）", "Added item {code} {name} ({points} points, ¥{value})"),
+    "restocked": ("商品 {code} 入库 {qty} 件，库存 {stock}，台账 #{seq}", "Restocked {code} by {qty}; stock {stock}; posting #{seq}"),
+    "recorded": ("已录入记录 {id}（待审核）", "Recorded claim {id} (pending review)"),
+    "approved": ("已审核通过 {count} 条，记入台账 {points:+d} 分", "Approved {count} claim(s), {points:+d} points posted"),
+    "approved_capped": (
+        "记录 {id}：{detail}，按上限计入 {points:+d} 分",
+        "claim {id}: {detail}; posted {points:+d} up to the cap",
+    ),
+    "rejected_capped": (
+        "记录 {id}：{detail}，已驳回",
+        "claim {id}: {detail}; rejected",
+    ),
+    "rejected": ("已驳回 {count} 条记录", "Rejected {count} claim(s)"),
+    "redeemed": (
+        "{household} 兑换 {item} ×{qty}，扣 {points} 分，余 {available} 分，台账 #{seq}",
+        "{household} redeemed {item} ×{qty} for {points} points; {available} left; posting #{seq}",
+    ),
+    "reversed": ("已冲正 #{original}，冲正条目 #{seq}", "Reversed #{original} with posting #{seq}"),
+    "verify_ok": (
+        "台账完好：{postings} 条记录，哈希链、余额、库存、{publications} 次公示的摘要全部一致。链头 {head}",
+        "Ledger intact: {postings} postings; chain, balances, stock and {publications} published "
+        "digest(s) all match. Head {head}",
+    ),
+    "own_claims_left": (
+        "以下记录是你本人录入的，留给其他审核人：{ids}",
+        "Left for another reviewer (you recorded them): {ids}",
+    ),
+    "nothing_pending": ("没有待审核的记录", "No pending claims"),
+    "no_postings": ("{household} 还没有台账记录", "{household} has no postings yet"),
+    # --- table headings ----------------------------------------------------------------------
+    "col_code": ("户号", "code"),
+    "col_name": ("户主", "name"),
+    "col_group": ("组别", "group"),
+    "col_members": ("人口", "members"),
+    "col_id_number": ("身份证号", "ID number"),
+    "col_phone": ("电话", "phone"),
+    "col_available": ("可用积分", "available"),
+    "col_honour": ("荣誉积分", "honour"),
+    "col_seq": ("序号", "seq"),
+    "col_date": ("日期", "date"),
+    "col_kind": ("类型", "kind"),
+    "col_points": ("积分", "points"),
+    "col_rule_item": ("指标/商品", "rule/item"),
+    "col_note": ("备注", "note"),
+    "col_rule_code": ("编号", "code"),
+    "col_category": ("类别", "category"),
+    "col_title": ("指标", "title"),
+    "col_cap": ("月上限", "cap/month"),
+    "col_item_name": ("名称", "name"),
+    "col_value": ("价值(元)", "value (¥)"),
+    "col_stock": ("库存", "stock"),
+    "col_id": ("编号", "id"),
+    "col_household": ("户号", "household"),
+    "col_rule": ("指标", "rule"),
+    "col_qty": ("数量", "qty"),
+    "col_status": ("状态", "status"),
+    "col_recorded_by": ("录入人", "recorded by"),
+    "col_evidence": ("佐证", "evidence"),
+    "kind_earn": ("加分", "earn"),
+    "kind_deduct": ("扣分", "deduct"),
+    "kind_redeem": ("兑换", "redeem"),
+    "kind_reverse": ("冲正", "reverse"),
+    "kind_expire": ("清零", "expire"),
+    "status_pending": ("待审核", "pending"),
+    "status_approved": ("通过", "approved"),
+    "status_rejected": ("驳回", "rejected"),
+    "title_balances": ("积分余额", "Balances"),
+    "title_history": ("{household} {name} 的台账", "Ledger of {household} {name}"),
+    "title_claims": ("待审核记录", "Claims"),
+    "title_households": ("农户名册", "Households"),
+    "title_rules": ("评分指标", "Rule book"),
+    "title_items": ("商品目录", "Store catalogue"),
+}

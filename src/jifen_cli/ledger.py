@@ -1,0 +1,296 @@
+"""The ledger: append-only postings, each hash-chained to the one before it.
+
+A posting's hash is SHA-256 over the previous posting's hash, a newline, and the canonical
+encoding of its own fields: a compact JSON array (UTF-8, no ASCII escaping, no spaces) of the
+fields in FIELDS order, integers as numbers, absent values as null. The first posting chains to
+GENESIS. Anyone can recompute the chain with a few lines in any language.
+
+Balances and stock are cached on households and items so reading them does not grow with the
+ledger; `verify` re-derives both from the postings and names the first one that does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from jifen_cli import periods
+from jifen_cli.errors import (
+    AlreadyReversed,
+    BadInput,
+    InsufficientStock,
+    UnknownPosting,
+)
+from jifen_cli.values import now
+
+GENESIS = "0" * 64
+FIELDS = (
+    "seq", "kind", "date", "household", "rule", "item", "qty", "points", "stock", "fen",
+    "shop", "reverses", "claim", "ref", "note", "recorded_by", "reviewed_by", "created_at",
+)
+HOUSEHOLD_KINDS = ("earn", "deduct", "redeem", "reverse", "expire")
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_INSERT = f"INSERT INTO postings ({', '.join(FIELDS)}, hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})"
+
+
+def chain_hash(prev: str, fields: tuple) -> str:
+    """The hash of a posting whose FIELDS values are `fields`, following `prev`."""
+    return hashlib.sha256(f"{prev}\n{_encode(fields)}".encode()).hexdigest()
+
+
+def counts_for_honour(kind: str, rule: str | None) -> bool:
+    """Honour points move with rewards and deductions (and their reversals), nothing else."""
+    return kind in ("earn", "deduct") or (kind == "reverse" and rule is not None)
+
+
+@dataclass(slots=True)
+class Posting:
+    kind: str
+    date: str
+    household: str | None = None
+    rule: str | None = None
+    item: str | None = None
+    qty: int = 0
+    points: int = 0
+    stock: int = 0
+    fen: int = 0
+    shop: str | None = None
+    reverses: int | None = None
+    claim: int | None = None
+    ref: str | None = None
+    note: str = ""
+    recorded_by: str = ""
+    reviewed_by: str | None = None
+
+
+@dataclass
+class Appended:
+    first: int
+    last: int
+    head: str
+
+    @property
+    def seqs(self) -> range:
+        return range(self.first, self.last + 1)
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    return conn.execute("SELECT head_seq, head_hash FROM village").fetchone()
+
+
+def append(conn: sqlite3.Connection, postings: Iterable[Posting]) -> Appended:
+    """Chain and insert postings, and move the cached balances and stock with them.
+
+    Must run inside db.transaction(). Refuses any posting dated in a locked quarter.
+    """
+    seq, prev = head(conn)
+    first = seq + 1
+    locked = periods.locked_through(conn) or ""
+    created_at = now()
+    available: defaultdict[str, int] = defaultdict(int)
+    honour: defaultdict[str, int] = defaultdict(int)
+    stock: defaultdict[str, int] = defaultdict(int)
+    rows = []
+    for p in postings:
+        if p.date <= locked:
+            periods.ensure_open(conn, p.date, locked)
+        seq += 1
+        fields = (
+            seq, p.kind, p.date, p.household, p.rule, p.item, p.qty, p.points, p.stock, p.fen,
+            p.shop, p.reverses, p.claim, p.ref, p.note, p.recorded_by, p.reviewed_by, created_at,
+        )
+        prev = hashlib.sha256(f"{prev}\n{_encode(fields)}".encode()).hexdigest()
+        rows.append((*fields, prev))
+        if p.household is not None:
+            available[p.household] += p.points
+            if counts_for_honour(p.kind, p.rule):
+                honour[p.household] += p.points
+        if p.stock:
+            stock[p.item] += p.stock
+        if len(rows) >= 10_000:
+            conn.executemany(_INSERT, rows)
+            rows.clear()
+    if rows:
+        conn.executemany(_INSERT, rows)
+    if seq < first:
+        return Appended(first, seq, prev)
+    conn.executemany(
+        "UPDATE households SET available = available + ?, honour = honour + ? WHERE code = ?",
+        [(delta, honour.get(code, 0), code) for code, delta in available.items()],
+    )
+    conn.executemany(
+        "UPDATE items SET stock = stock + ? WHERE code = ?",
+        [(delta, code) for code, delta in stock.items()],
+    )
+    conn.execute("UPDATE village SET head_seq = ?, head_hash = ?", (seq, prev))
+    return Appended(first, seq, prev)
+
+
+def get_posting(conn: sqlite3.Connection, seq: int) -> dict:
+    row = conn.execute(
+        f"SELECT {', '.join(FIELDS)}, hash FROM postings WHERE seq = ?", (seq,)
+    ).fetchone()
+    if row is None:
+        raise UnknownPosting(seq=seq)
+    return dict(zip((*FIELDS, "hash"), row))
+
+
+def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, operator: str) -> int:
+    """Post the exact opposite of posting `seq`, naming it and the reason. Inside a transaction."""
+    original = get_posting(conn, seq)
+    if original["kind"] == "reverse":
+        raise BadInput("cannot_reverse_reversal", seq=seq)
+    by = conn.execute("SELECT seq FROM postings WHERE reverses = ?", (seq,)).fetchone()
+    if by:
+        raise AlreadyReversed(seq=seq, by=by[0])
+    if original["stock"] > 0:
+        # Undoing a restock takes the goods back out; they must still be there.
+        current = conn.execute(
+            "SELECT stock FROM items WHERE code = ?", (original["item"],)
+        ).fetchone()[0]
+        if current < original["stock"]:
+            raise InsufficientStock(item=original["item"], stock=current, qty=original["stock"])
+    appended = append(conn, [Posting(
+        kind="reverse",
+        date=date,
+        household=original["household"],
+        rule=original["rule"],
+        item=original["item"],
+        qty=original["qty"],
+        points=-original["points"],
+        stock=-original["stock"],
+        fen=-original["fen"],
+        shop=original["shop"],
+        reverses=seq,
+        note=reason,
+        recorded_by=operator,
+        reviewed_by=operator,
+    )])
+    return appended.last
+
+
+# --- verification --------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    postings: int = 0
+    head: str = GENESIS
+    publications: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(conn: sqlite3.Connection) -> Report:
+    """Recompute the chain, re-derive balances and stock, and re-check published digests."""
+    report = Report()
+    available: defaultdict[str, int] = defaultdict(int)
+    honour: defaultdict[str, int] = defaultdict(int)
+    stock: defaultdict[str, int] = defaultdict(int)
+    hashes_at: dict[int, str] = {}
+    wanted = {
+        seq: quarter
+        for quarter, seq in conn.execute("SELECT quarter, head_seq FROM publications")
+    }
+    # Published quarters in order, with the last seq each one covered: a posting dated in a
+    # published quarter but appended after its publication was forged into the file.
+    published = sorted(
+        (periods.quarter_bounds(q)[1].isoformat(), s)
+        for q, s in conn.execute("SELECT quarter, head_seq FROM publications")
+    )
+    prev = GENESIS
+    expected = 0
+    sha256 = hashlib.sha256
+    encode = _encode
+    cursor = conn.execute(f"SELECT {', '.join(FIELDS)}, hash FROM postings ORDER BY seq")
+    for row in cursor:
+        expected += 1
+        seq = row[0]
+        fields = row[:-1]
+        digest = sha256(f"{prev}\n{encode(fields)}".encode()).hexdigest()
+        if seq != expected:
+            report.problems.append(
+                f"posting #{expected} is missing (the next one is #{seq})"
+                if seq > expected else f"posting #{seq} is out of order"
+            )
+            break
+        if digest != row[-1]:
+            report.problems.append(
+                f"posting #{seq} does not match its hash (changed, inserted, or an earlier one removed)"
+            )
+            break
+        prev = digest
+        if seq in wanted:
+            hashes_at[seq] = digest
+        _, kind, date, household, rule, item, _qty, points, delta = fields[:9]
+        if household is not None:
+            available[household] += points
+            if counts_for_honour(kind, rule):
+                honour[household] += points
+        if delta:
+            stock[item] += delta
+        if published and date <= published[-1][0]:
+            for end, covered in published:
+                if date <= end:
+                    if seq > covered:
+                        report.problems.append(
+                            f"posting #{seq} is dated {date}, inside a published quarter, "
+                            f"but was added after its publication"
+                        )
+                    break
+            if report.problems:
+                break
+    report.postings = expected
+    report.head = prev
+    if report.problems:
+        return report
+
+    head_seq, head_hash = head(conn)
+    if (head_seq, head_hash) != (expected, prev):
+        report.problems.append(
+            f"the ledger ends at #{expected} but the file records its head as #{head_seq}: "
+            "postings were removed or added behind jifen's back"
+        )
+    for code, cached_available, cached_honour in conn.execute(
+        "SELECT code, available, honour FROM households ORDER BY code"
+    ):
+        if (cached_available, cached_honour) != (available.pop(code, 0), honour.get(code, 0)):
+            report.problems.append(
+                f"household {code}: stored balance {cached_available}/{cached_honour} does not match "
+                f"its postings ({sum_for(conn, code)})"
+            )
+    for code in available:
+        report.problems.append(f"postings name household {code}, which is not in the register")
+    for code, cached in conn.execute("SELECT code, stock FROM items ORDER BY code"):
+        derived = stock.pop(code, 0)
+        if cached != derived or derived < 0:
+            report.problems.append(
+                f"item {code}: stored stock {cached} does not match its postings ({derived})"
+            )
+    for quarter, seq, digest in conn.execute(
+        "SELECT quarter, head_seq, digest FROM publications ORDER BY quarter"
+    ):
+        report.publications += 1
+        if hashes_at.get(seq) != digest:
+            report.problems.append(
+                f"{quarter} was published with digest {digest[:16]}… at posting #{seq}; "
+                "the ledger no longer matches it"
+            )
+    return report
+
+
+def sum_for(conn: sqlite3.Connection, household: str) -> str:
+    row = conn.execute(
+        "SELECT coalesce(sum(points), 0), coalesce(sum(CASE WHEN kind IN ('earn','deduct') "
+        "OR (kind = 'reverse' AND rule IS NOT NULL) THEN points ELSE 0 END), 0) "
+        "FROM postings WHERE household = ?",
+        (household,),
+    ).fetchone()
+    return f"{row[0]}/{row[1]}"

@@ -1,0 +1,201 @@
+"""Numbered schema migrations, applied in order on every open, each in its own transaction.
+
+Never edit a migration once released: add the next number. `PRAGMA user_version` records the last
+one applied. Integrity lives in the schema as well as in the code: foreign keys, CHECK constraints,
+UNIQUE refs, and triggers that refuse UPDATE and DELETE on the ledger and the publications.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Each migration is a SQL script, or a function of the connection for data moves. The script
+# runs inside the same transaction that records its number (see migrate).
+M001_INITIAL = """
+        CREATE TABLE village (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            name        TEXT NOT NULL CHECK (name <> ''),
+            township    TEXT NOT NULL DEFAULT '',
+            county      TEXT NOT NULL DEFAULT '',
+            class       INTEGER NOT NULL CHECK (class IN (1, 2, 3)),
+            mode        TEXT NOT NULL CHECK (mode IN ('store', 'partner', 'both')),
+            created_at  TEXT NOT NULL,
+            created_by  TEXT NOT NULL,
+            head_seq    INTEGER NOT NULL DEFAULT 0,
+            head_hash   TEXT NOT NULL
+        );
+
+        CREATE TABLE reviewers (
+            name        TEXT PRIMARY KEY CHECK (name <> ''),
+            added_at    TEXT NOT NULL,
+            added_by    TEXT NOT NULL
+        );
+
+        CREATE TABLE households (
+            code        TEXT PRIMARY KEY,
+            name        TEXT NOT NULL CHECK (name <> ''),
+            grp         TEXT NOT NULL DEFAULT '',
+            members     INTEGER NOT NULL DEFAULT 1 CHECK (members >= 0),
+            id_number   TEXT,
+            phone       TEXT,
+            available   INTEGER NOT NULL DEFAULT 0,
+            honour      INTEGER NOT NULL DEFAULT 0,
+            created_at  TEXT NOT NULL,
+            created_by  TEXT NOT NULL
+        );
+
+        CREATE TABLE rules (
+            code        TEXT PRIMARY KEY,
+            category    TEXT NOT NULL CHECK (category <> ''),
+            title       TEXT NOT NULL CHECK (title <> ''),
+            points      INTEGER NOT NULL CHECK (typeof(points) = 'integer' AND points <> 0),
+            cap_month   INTEGER CHECK (cap_month IS NULL OR cap_month > 0),
+            created_at  TEXT NOT NULL,
+            created_by  TEXT NOT NULL
+        );
+
+        CREATE TABLE items (
+            code        TEXT PRIMARY KEY,
+            name        TEXT NOT NULL CHECK (name <> ''),
+            points      INTEGER NOT NULL CHECK (typeof(points) = 'integer' AND points > 0),
+            value_fen   INTEGER NOT NULL CHECK (typeof(value_fen) = 'integer' AND value_fen >= 0),
+            stock       INTEGER NOT NULL DEFAULT 0 CHECK (stock >= 0),
+            created_at  TEXT NOT NULL,
+            created_by  TEXT NOT NULL
+        );
+
+        CREATE TABLE imports (
+            id          INTEGER PRIMARY KEY,
+            kind        TEXT NOT NULL,
+            file_name   TEXT NOT NULL,
+            sha256      TEXT NOT NULL,
+            rows        INTEGER NOT NULL,
+            written     INTEGER NOT NULL,
+            skipped     INTEGER NOT NULL,
+            operator    TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            UNIQUE (kind, sha256)
+        );
+
+        CREATE TABLE claims (
+            id          INTEGER PRIMARY KEY,
+            household   TEXT NOT NULL REFERENCES households(code),
+            rule        TEXT NOT NULL REFERENCES rules(code),
+            qty         INTEGER NOT NULL CHECK (qty > 0),
+            date        TEXT NOT NULL,
+            note        TEXT NOT NULL DEFAULT '',
+            ref         TEXT UNIQUE,
+            status      TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'approved', 'rejected')),
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            reviewed_by TEXT,
+            reviewed_at TEXT,
+            reason      TEXT,
+            posting     INTEGER,
+            import_id   INTEGER REFERENCES imports(id)
+        );
+        CREATE INDEX claims_status_date ON claims (status, date);
+
+        CREATE TABLE evidence (
+            id          INTEGER PRIMARY KEY,
+            claim       INTEGER NOT NULL REFERENCES claims(id),
+            name        TEXT NOT NULL,
+            sha256      TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            data        BLOB NOT NULL,
+            added_at    TEXT NOT NULL
+        );
+        CREATE INDEX evidence_claim ON evidence (claim);
+
+        -- The ledger. Append-only; `hash` chains each posting to the one before it.
+        -- qty: units (of a rule or an item); points: signed change to available points;
+        -- stock: signed change to the item's stock; fen: the yuan amount of the event, in fen.
+        CREATE TABLE postings (
+            seq         INTEGER PRIMARY KEY,
+            kind        TEXT NOT NULL CHECK (kind IN
+                        ('earn', 'deduct', 'redeem', 'reverse', 'expire', 'grant', 'restock', 'settle')),
+            date        TEXT NOT NULL,
+            household   TEXT REFERENCES households(code),
+            rule        TEXT REFERENCES rules(code),
+            item        TEXT REFERENCES items(code),
+            qty         INTEGER NOT NULL DEFAULT 0,
+            points      INTEGER NOT NULL DEFAULT 0 CHECK (typeof(points) = 'integer'),
+            stock       INTEGER NOT NULL DEFAULT 0 CHECK (typeof(stock) = 'integer'),
+            fen         INTEGER NOT NULL DEFAULT 0 CHECK (typeof(fen) = 'integer'),
+            shop        TEXT,
+            reverses    INTEGER UNIQUE REFERENCES postings(seq),
+            claim       INTEGER UNIQUE REFERENCES claims(id),
+            ref         TEXT UNIQUE,
+            note        TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            reviewed_by TEXT,
+            created_at  TEXT NOT NULL,
+            hash        TEXT NOT NULL
+        );
+        CREATE INDEX postings_household ON postings (household, seq);
+        CREATE INDEX postings_date ON postings (date);
+        CREATE INDEX postings_kind_date ON postings (kind, date);
+
+        CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: correct a posting with jifen reverse'); END;
+        CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: correct a posting with jifen reverse'); END;
+
+        -- One row per published quarter: locks it and pins the ledger digest at that moment.
+        CREATE TABLE publications (
+            quarter      TEXT PRIMARY KEY,
+            head_seq     INTEGER NOT NULL,
+            digest       TEXT NOT NULL,
+            published_at TEXT NOT NULL,
+            published_by TEXT NOT NULL,
+            manifest     TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TRIGGER publications_no_update BEFORE UPDATE ON publications
+        BEGIN SELECT RAISE(ABORT, 'a publication cannot be changed'); END;
+        CREATE TRIGGER publications_no_delete BEFORE DELETE ON publications
+        BEGIN SELECT RAISE(ABORT, 'a publication cannot be removed'); END;
+"""
+
+MIGRATIONS: list = [M001_INITIAL]
+LATEST = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply every migration newer than the file's user_version, one transaction each."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                conn.execute("ROLLBACK")
+                continue
+            if isinstance(migration, str):
+                # executescript would COMMIT first, so the statements run one by one.
+                for statement in _statements(migration):
+                    conn.execute(statement)
+            else:
+                migration(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (triggers hold semicolons of their own)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

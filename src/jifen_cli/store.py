@@ -1,0 +1,120 @@
+"""The store: its catalogue, its stock, and redemptions (兑换) of points for goods.
+
+Stock moves only through postings (restock, redeem, their reversals), so `verify` can re-derive
+it. A redemption at a partner shop (合作商超) does not touch village stock: the shop hands out the
+goods and the village owes it their yuan value until it settles.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from jifen_cli import db, ledger
+from jifen_cli.errors import BadInput, Duplicate, InsufficientPoints, InsufficientStock, UnknownItem
+from jifen_cli.households import balance as household_balance
+from jifen_cli.ledger import Posting
+from jifen_cli.values import check_code, check_text, now, parse_int, parse_yuan, yuan
+
+COLUMNS = ("code", "name", "points", "value_fen", "stock")
+
+
+def clean(code, name, points, value, stock=0) -> dict:
+    return {
+        "code": check_code(code),
+        "name": check_text(name, "name"),
+        "points": parse_int(points, "points", minimum=1),
+        "value_fen": value if isinstance(value, int) and not isinstance(value, bool)
+        else parse_yuan(value, "value"),
+        "stock": parse_int(0 if stock in (None, "") else stock, "stock", minimum=0),
+    }
+
+
+def insert_many(conn: sqlite3.Connection, items: list[dict], *, operator: str, date: str) -> None:
+    """Add items; opening stock is a restock posting at no cost, so verify can derive it."""
+    stamp = now()
+    conn.executemany(
+        "INSERT INTO items (code, name, points, value_fen, stock, created_at, created_by)"
+        " VALUES (:code, :name, :points, :value_fen, 0, :stamp, :operator)",
+        [{**i, "stamp": stamp, "operator": operator} for i in items],
+    )
+    ledger.append(conn, [
+        Posting(kind="restock", date=date, item=i["code"], qty=i["stock"], stock=i["stock"],
+                note="opening stock", recorded_by=operator)
+        for i in items if i["stock"]
+    ])
+
+
+def add(conn: sqlite3.Connection, *, operator: str, date: str, **fields) -> dict:
+    item = clean(**fields)
+    with db.transaction(conn):
+        if conn.execute("SELECT 1 FROM items WHERE code = ?", (item["code"],)).fetchone():
+            raise Duplicate(what="item", code=item["code"])
+        insert_many(conn, [item], operator=operator, date=date)
+    return item
+
+
+def get(conn: sqlite3.Connection, code: str) -> dict:
+    row = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM items WHERE code = ?", (code,)).fetchone()
+    if row is None:
+        raise UnknownItem(code=code)
+    return dict(zip(COLUMNS, row))
+
+
+def public(item: dict) -> dict:
+    """The `item list --json` shape: value in yuan."""
+    return {"code": item["code"], "name": item["name"], "points": item["points"],
+            "value": yuan(item["value_fen"]), "stock": item["stock"]}
+
+
+def list_all(conn: sqlite3.Connection) -> list[dict]:
+    return [
+        dict(zip(COLUMNS, row))
+        for row in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM items ORDER BY code")
+    ]
+
+
+def restock(conn: sqlite3.Connection, code: str, qty, *, cost, date: str, operator: str,
+            note: str = "") -> tuple[int, int]:
+    """Add stock bought with the village fund. Returns (posting seq, new stock)."""
+    qty = parse_int(qty, "qty", minimum=1)
+    cost_fen = parse_yuan(cost, "cost")
+    with db.transaction(conn):
+        get(conn, code)
+        appended = ledger.append(conn, [Posting(
+            kind="restock", date=date, item=code, qty=qty, stock=qty, fen=cost_fen,
+            note=note, recorded_by=operator,
+        )])
+        return appended.last, get(conn, code)["stock"]
+
+
+def redeem(conn: sqlite3.Connection, household: str, item: str, qty=1, *, date: str,
+           operator: str, shop: str | None = None, ref: str | None = None) -> dict:
+    """Exchange points for goods, atomically: the balance and stock are read under the write
+    lock and the posting is inserted before it is released."""
+    qty = parse_int(qty, "qty", minimum=1)
+    shop = (shop or "").strip() or None
+    with db.transaction(conn):
+        result = redeem_in(conn, household, item, qty, date=date, operator=operator, shop=shop,
+                           ref=ref)
+    return result
+
+
+def redeem_in(conn: sqlite3.Connection, household: str, item: str, qty: int, *, date: str,
+              operator: str, shop: str | None, ref: str | None) -> dict:
+    """The body of `redeem`, for callers that already hold a transaction."""
+    if qty < 1:
+        raise BadInput("bad_positive", field="qty", value=qty)
+    goods = get(conn, item)
+    available = household_balance(conn, household)["available"]
+    needed = goods["points"] * qty
+    if needed > available:
+        raise InsufficientPoints(household=household, available=available, needed=needed)
+    if shop is None and goods["stock"] < qty:
+        raise InsufficientStock(item=item, stock=goods["stock"], qty=qty)
+    appended = ledger.append(conn, [Posting(
+        kind="redeem", date=date, household=household, item=item, qty=qty, points=-needed,
+        stock=0 if shop else -qty, fen=goods["value_fen"] * qty, shop=shop, ref=ref,
+        recorded_by=operator,
+    )])
+    return {"seq": appended.last, "household": household, "item": item, "qty": qty,
+            "points": needed, "available": available - needed, "shop": shop}

@@ -1,0 +1,93 @@
+"""Fixtures: a village file in tmp_path, JIFEN_DB pointing at it, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jifen_cli.cli import app
+
+
+class Jifen:
+    """Runs `jifen ...` in-process through CliRunner and keeps the result."""
+
+    def __init__(self, db: Path):
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, operator: str | None = "文书", lang: str = "en", input=None):
+        argv = ["--lang", lang]
+        if operator:
+            argv += ["--operator", operator]
+        result = self.runner.invoke(app, [*argv, *map(str, args)], input=input)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    def ok(self, *args: str, **kwargs):
+        result = self(*args, **kwargs)
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str, **kwargs):
+        return json.loads(self.ok(*args, "--json", **kwargs).stdout)
+
+    def refused(self, *args: str, **kwargs):
+        result = self(*args, **kwargs)
+        assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        return result
+
+    def sql(self, query: str, params=()):
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(query, params).fetchall()
+
+
+@pytest.fixture(autouse=True)
+def _env(tmp_path, monkeypatch):
+    monkeypatch.setenv("JIFEN_DB", str(tmp_path / "village.db"))
+    monkeypatch.delenv("JIFEN_OPERATOR", raising=False)
+    monkeypatch.delenv("JIFEN_LANG", raising=False)
+    monkeypatch.setenv("JIFEN_TODAY", "2024-06-30")
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def jifen(tmp_path) -> Jifen:
+    return Jifen(Path(os.environ["JIFEN_DB"]))
+
+
+@pytest.fixture
+def village(jifen) -> Jifen:
+    """A small village: two reviewers, four households (Chinese and Tibetan), rules, items."""
+    jifen.ok("init", "--village", "扎西岗村", "--township", "罗玛镇", "--county", "色尼区",
+             "--class", "2", "--mode", "both")
+    jifen.ok("reviewer", "add", "格桑")
+    jifen.ok("reviewer", "add", "罗布")
+    jifen.ok("household", "add", "H001", "次仁卓玛", "--group", "一组", "--members", "5",
+             "--id-number", "540102199001011234", "--phone", "13800001234")
+    jifen.ok("household", "add", "H002", "བཀྲ་ཤིས་", "--group", "二组", "--members", "3")
+    jifen.ok("household", "add", "H003", "王建国", "--group", "一组")
+    jifen.ok("household", "add", "H004", "ཚེ་རིང་སྒྲོལ་མ་", "--group", "三组")
+    jifen.ok("rule", "add", "A01", "--category", "人居环境", "--title", "庭院整洁", "--points", "5",
+             "--cap-month", "15")
+    jifen.ok("rule", "add", "A02", "--category", "爱党爱国", "--title", "参加升国旗仪式", "--points", "2")
+    jifen.ok("rule", "add", "B01", "--category", "遵纪守法", "--title", "酒后滋事", "--points", "-20")
+    jifen.ok("item", "add", "G001", "酥油", "--points", "30", "--value", "35.00", "--stock", "10",
+             "--date", "2024-04-01")
+    jifen.ok("item", "add", "G002", "砖茶", "--points", "12", "--value", "12.50", "--stock", "2",
+             "--date", "2024-04-01")
+    return jifen
+
+
+def earn(jifen: Jifen, household: str, rule: str, qty: int = 1, date: str = "2024-05-01") -> int:
+    """Record and approve one claim; returns the claim id."""
+    out = jifen.ok("record", household, rule, "--qty", str(qty), "--date", date).stdout
+    claim_id = int(out.split()[2])
+    jifen.ok("review", "approve", str(claim_id), operator="格桑")
+    return claim_id
