@@ -118,3 +118,40 @@ def village(conn: sqlite3.Connection, quarter: str) -> VillageQuarter:
     first, last = quarter_bounds(quarter)
     row = conn.execute(VILLAGE_SQL, {"first": first.isoformat(), "last": last.isoformat()}).fetchone()
     return VillageQuarter(*row)
+
+
+FUND_SQL = """
+SELECT
+    coalesce(sum(CASE WHEN k = 'grant' THEN fen END), 0),
+    coalesce(sum(CASE WHEN k = 'restock' THEN fen END), 0),
+    coalesce(sum(CASE WHEN k = 'redeem' AND shop IS NOT NULL THEN fen END), 0),
+    coalesce(sum(CASE WHEN k = 'settle' THEN fen END), 0)
+FROM (
+    SELECT p.fen, p.shop, CASE WHEN p.kind = 'reverse' THEN o.kind ELSE p.kind END AS k
+    FROM postings p LEFT JOIN postings o ON o.seq = p.reverses
+    WHERE p.date BETWEEN :first AND :last
+)
+"""
+
+
+@dataclass(slots=True)
+class Fund:
+    """Money in fen. Reversals count against the kind they reverse."""
+
+    granted: int        # operating fund received (fund grant)
+    spent_on_stock: int  # restock costs
+    owed_accrued: int   # goods value redeemed at partner shops
+    paid: int           # settlements paid to partner shops
+
+    @property
+    def balance(self) -> int:
+        return self.granted - self.spent_on_stock - self.paid
+
+    @property
+    def owed(self) -> int:
+        return self.owed_accrued - self.paid
+
+
+def fund(conn: sqlite3.Connection, first: str = "0000-01-01", last: str = "9999-12-31") -> Fund:
+    """Fund movements dated between first and last (ISO dates, inclusive); all time by default."""
+    return Fund(*conn.execute(FUND_SQL, {"first": first, "last": last}).fetchone())
