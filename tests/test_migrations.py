@@ -1,0 +1,71 @@
+"""Numbered migrations: a blank file migrates to the latest; an older file is upgraded on open."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from jifen_cli import db, migrations
+from jifen_cli.errors import NewerSchema, NotAVillage
+
+
+def test_blank_migrate_reaches_the_latest_version(tmp_path):
+    conn = db.create(tmp_path / "v.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"village", "households", "rules", "items", "claims", "postings", "publications"} <= tables
+
+
+@pytest.mark.parametrize("start", range(1, migrations.LATEST + 1))
+def test_an_older_file_is_upgraded_on_open(tmp_path, jifen, start):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA application_id = {db.APPLICATION_ID}")
+    for number, migration in enumerate(migrations.MIGRATIONS[:start], start=1):
+        for statement in migrations._statements(migration):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute(
+        "INSERT INTO village (id, name, class, mode, created_at, created_by, head_hash)"
+        " VALUES (1, '旧村', 3, 'store', '2024-01-01T00:00:00Z', 'x', ?)", ("0" * 64,))
+    conn.close()
+    jifen.db = path
+    result = jifen("--db", str(path), "verify")
+    assert result.exit_code == 0, result.stderr
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+
+
+def test_a_newer_schema_is_refused_without_touching_it(tmp_path):
+    path = tmp_path / "new.db"
+    db.create(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerSchema):
+        db.open_village(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_of_another_application_is_not_a_village(tmp_path):
+    path = tmp_path / "other.db"
+    sqlite3.connect(path).execute("CREATE TABLE x (y)").connection.close()
+    with pytest.raises(NotAVillage):
+        db.open_village(path)
+
+
+def test_the_ledger_refuses_update_and_delete_in_the_schema(tmp_path):
+    from conftest import Jifen
+
+    jifen = Jifen(tmp_path / "village.db")
+    jifen.ok("init", "--village", "X")
+    jifen.ok("item", "add", "G1", "茶", "--points", "1", "--value", "1", "--stock", "1")
+    conn = sqlite3.connect(jifen.db)
+    for statement in ("UPDATE postings SET points = 99", "DELETE FROM postings",
+                      "DELETE FROM publications"):
+        if "publications" in statement:
+            conn.execute("INSERT INTO publications (quarter, head_seq, digest, published_at,"
+                         " published_by) VALUES ('2024Q1', 1, 'x', 'now', 'x')")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only|cannot be"):
+            conn.execute(statement)

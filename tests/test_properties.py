@@ -1,0 +1,95 @@
+"""Random sequences of record / approve / redeem / reverse keep every invariant of the ledger."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jifen_cli import claims, db, households, ledger, rules, store, village
+from jifen_cli.errors import InsufficientPoints, InsufficientStock, JifenError
+
+HOUSEHOLDS = ["H1", "H2", "H3"]
+RULES = {"RP": 7, "RM": -4, "RC": 3}  # RC capped at 6 a month
+ITEMS = {"G1": (10, 3), "G2": (25, 1)}  # points, opening stock
+
+op = st.one_of(
+    st.tuples(st.just("record"), st.sampled_from(HOUSEHOLDS), st.sampled_from(sorted(RULES)),
+              st.integers(1, 4), st.integers(1, 28)),
+    st.tuples(st.just("approve"), st.integers(0, 30)),
+    st.tuples(st.just("redeem"), st.sampled_from(HOUSEHOLDS), st.sampled_from(sorted(ITEMS)),
+              st.integers(1, 3), st.booleans()),
+    st.tuples(st.just("reverse"), st.integers(1, 40)),
+    st.tuples(st.just("restock"), st.sampled_from(sorted(ITEMS)), st.integers(1, 3)),
+)
+
+
+def _village(path) -> sqlite3.Connection:
+    conn = village.init(path, name="测试村", operator="文书")
+    village.add_reviewer(conn, "格桑", operator="文书")
+    for code in HOUSEHOLDS:
+        households.add(conn, operator="文书", code=code, name=f"次仁{code}")
+    for code, points in RULES.items():
+        rules.add(conn, operator="文书", code=code, category="人居环境", title=code, points=points,
+                  cap_month=6 if code == "RC" else None)
+    for code, (points, stock) in ITEMS.items():
+        store.add(conn, operator="文书", date="2024-04-01", code=code, name=code, points=points,
+                  value="1.50", stock=stock)
+    return conn
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(op, max_size=40))
+def test_balances_always_equal_their_postings_and_redemptions_never_overdraw(tmp_path_factory, ops):
+    conn = _village(tmp_path_factory.mktemp("p") / "v.db")
+    for operation in ops:
+        kind = operation[0]
+        try:
+            if kind == "record":
+                _, h, r, qty, day = operation
+                claims.record(conn, h, r, qty=qty, date=f"2024-05-{day:02d}", operator="文书")
+            elif kind == "approve":
+                claims.approve(conn, [operation[1]], reviewer="格桑")
+            elif kind == "redeem":
+                _, h, item, qty, at_shop = operation
+                before = households.balance(conn, h)["available"]
+                stock_before = store.get(conn, item)["stock"]
+                try:
+                    store.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
+                                 shop="惠民超市" if at_shop else None)
+                except InsufficientPoints:
+                    assert before < ITEMS[item][0] * qty
+                    raise
+                except InsufficientStock:
+                    assert not at_shop and stock_before < qty
+                    raise
+                after = households.balance(conn, h)["available"]
+                assert after == before - ITEMS[item][0] * qty >= 0
+            elif kind == "reverse":
+                with db.transaction(conn):
+                    ledger.reverse(conn, operation[1], reason="更正", date="2024-06-02",
+                                   operator="文书")
+            elif kind == "restock":
+                store.restock(conn, operation[1], operation[2], cost="3", date="2024-06-01",
+                              operator="文书")
+        except JifenError:
+            pass
+        for (stock,) in conn.execute("SELECT stock FROM items"):
+            assert stock >= 0
+
+    report = ledger.verify(conn)
+    assert report.ok, report.problems
+    for code, available, honour in conn.execute("SELECT code, available, honour FROM households"):
+        (total,) = conn.execute(
+            "SELECT coalesce(sum(points), 0) FROM postings WHERE household = ?", (code,)).fetchone()
+        assert available == total
+        (earned,) = conn.execute(
+            "SELECT coalesce(sum(points), 0) FROM postings WHERE household = ? AND rule IS NOT NULL",
+            (code,)).fetchone()
+        assert honour == earned
+    # Monthly caps: no household got more than 6 points from RC in May, net.
+    for (net,) in conn.execute(
+            "SELECT sum(points) FROM postings WHERE rule = 'RC' GROUP BY household"):
+        assert net <= 6
+    conn.close()

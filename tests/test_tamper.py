@@ -1,0 +1,106 @@
+"""Edits made to the file behind jifen's back are caught by `verify`, which names them (exit 3)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from conftest import earn
+from jifen_cli.ledger import FIELDS, chain_hash
+
+
+@pytest.fixture
+def ledger(village):
+    earn(village, "H001", "A01", 2)                     # seq 3
+    earn(village, "H002", "A02", 20, date="2024-05-02")  # seq 4
+    village.ok("redeem", "H002", "G001", "--date", "2024-05-03")  # seq 5
+    earn(village, "H003", "B01", date="2024-05-04")     # seq 6
+    assert village.ok("verify").exit_code == 0
+    return village
+
+
+def _tamper(village, *statements):
+    conn = sqlite3.connect(village.db)
+    conn.execute("DROP TRIGGER IF EXISTS postings_no_update")
+    conn.execute("DROP TRIGGER IF EXISTS postings_no_delete")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def _damaged(village) -> str:
+    result = village("verify")
+    assert result.exit_code == 3, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    json_result = village("verify", "--json")
+    assert json_result.exit_code == 3
+    return result.stderr
+
+
+def test_changed_points_are_named(ledger):
+    _tamper(ledger, "UPDATE postings SET points = 50 WHERE seq = 4")
+    assert "posting #4 does not match its hash" in _damaged(ledger)
+
+
+def test_changed_points_with_cached_balance_fixed_too(ledger):
+    _tamper(ledger, "UPDATE postings SET points = 50 WHERE seq = 3",
+            "UPDATE households SET available = 50, honour = 50 WHERE code = 'H001'")
+    assert "posting #3" in _damaged(ledger)
+
+
+def test_a_deleted_posting_is_named(ledger):
+    _tamper(ledger, "DELETE FROM postings WHERE seq = 4")
+    assert "posting #4 is missing" in _damaged(ledger)
+
+
+def test_deleting_the_last_posting_is_caught(ledger):
+    _tamper(ledger, "DELETE FROM postings WHERE seq = 6")
+    stderr = _damaged(ledger)
+    assert "#5" in stderr and "#6" in stderr
+
+
+def test_an_inserted_posting_with_a_valid_hash_is_caught(ledger):
+    conn = sqlite3.connect(ledger.db)
+    prev = conn.execute("SELECT hash FROM postings ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    fields = (7, "earn", "2024-05-05", "H003", "A02", None, 100, 200, 0, 0, None, None, None, None,
+              "", "文书", "格桑", "2024-05-05T00:00:00Z")
+    conn.execute(f"INSERT INTO postings ({', '.join(FIELDS)}, hash) VALUES "
+                 f"({', '.join('?' * (len(FIELDS) + 1))})", (*fields, chain_hash(prev, fields)))
+    conn.commit()
+    conn.close()
+    stderr = _damaged(ledger)
+    assert "#7" in stderr
+
+
+def test_a_rewritten_chain_is_still_caught_by_the_balances(ledger):
+    """Change a posting and recompute every later hash: the cached balances no longer agree."""
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("DROP TRIGGER postings_no_update")
+    conn.execute("UPDATE postings SET points = 500 WHERE seq = 3")
+    prev = "0" * 64
+    for row in conn.execute(f"SELECT {', '.join(FIELDS)} FROM postings ORDER BY seq").fetchall():
+        prev = chain_hash(prev, row)
+        conn.execute("UPDATE postings SET hash = ? WHERE seq = ?", (prev, row[0]))
+    conn.execute("UPDATE village SET head_hash = ?", (prev,))
+    conn.commit()
+    conn.close()
+    assert "household H001" in _damaged(ledger)
+
+
+def test_changed_stock_is_named(ledger):
+    _tamper(ledger, "UPDATE items SET stock = 99 WHERE code = 'G001'")
+    assert "item G001" in _damaged(ledger)
+
+
+def test_a_changed_balance_is_named(ledger):
+    _tamper(ledger, "UPDATE households SET available = 1000 WHERE code = 'H002'")
+    assert "household H002" in _damaged(ledger)
+
+
+def test_the_message_is_in_chinese_too(ledger):
+    _tamper(ledger, "UPDATE postings SET note = '改过' WHERE seq = 5")
+    result = ledger("verify", lang="zh")
+    assert result.exit_code == 3
+    assert "台账已损坏或被篡改" in result.stderr and "#5" in result.stderr
