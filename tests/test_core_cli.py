@@ -362,15 +362,19 @@ def test_verify_clean_ledger(village):
 
 
 def test_every_command_has_help(jifen):
-    from jifen_cli.cli import app
+    import click
     from typer.main import get_command
+
+    from jifen_cli.cli import app
 
     root = get_command(app)
 
     def walk(command, path):
         yield path, command
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, [*path, name])
+        if hasattr(command, "list_commands"):
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                yield from walk(command.get_command(ctx, name), [*path, name])
 
     for path, command in walk(root, []):
         assert command.help or command.callback.__doc__, f"jifen {' '.join(path)} has no help"

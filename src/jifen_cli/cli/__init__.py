@@ -65,7 +65,14 @@ def _storage_detail(exc: sqlite3.Error) -> str:
 
 
 class JifenGroup(TyperGroup):
-    """Turns every foreseeable failure into a message on stderr and an exit code."""
+    """Loads sub-commands on demand (COMMANDS) and turns every foreseeable failure into a
+    message on stderr and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or load_command(name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -119,17 +126,44 @@ def root(
     ctx.obj = State(db, operator, lang.value if lang else default_lang())
 
 
-def _register() -> None:
-    from jifen_cli.cli import households, items, ledger, records, redeem, review, rules, village
+# Sub-commands are loaded when they are called, not at start-up: `jifen balance` imports and builds
+# only `balance`, so a command starts about as fast as a bare Typer hello-world. The table maps each
+# name to "module:attribute" — a Typer sub-app (a noun with verbs) or a plain command function.
+COMMANDS = {
+    "init": "village:init",
+    "reviewer": "village:reviewer_app",
+    "household": "households:household_app",
+    "rule": "rules:rule_app",
+    "item": "items:item_app",
+    "record": "records:record",
+    "review": "review:review_app",
+    "redeem": "redeem:redeem",
+    "reverse": "redeem:reverse",
+    "balance": "ledger:balance",
+    "history": "ledger:history",
+    "verify": "ledger:verify",
+}
 
-    village.register(app)
-    households.register(app)
-    rules.register(app)
-    items.register(app)
-    records.register(app)
-    review.register(app)
-    redeem.register(app)
-    ledger.register(app)
+
+def load_command(name: str) -> click.Command | None:
+    target = COMMANDS.get(name)
+    if target is None:
+        return None
+    import importlib
+
+    module_name, attribute = target.split(":")
+    obj = getattr(importlib.import_module(f"jifen_cli.cli.{module_name}"), attribute)
+    if not isinstance(obj, typer.Typer):
+        single = typer.Typer()
+        single.command(name)(obj)
+        obj = single
+    command = typer.main.get_command(obj)
+    command.name = name
+    return command
+
+
+def _register() -> None:
+    """Commands registered eagerly (prefer adding to COMMANDS)."""
 
 
 _register()

@@ -93,6 +93,3 @@ def show(
     else:
         _show(s, [h], private, f"{h['code']} {h['name']}")
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(household_app, name="household")

@@ -69,6 +69,3 @@ def list_(ctx: typer.Context, json: Json = False):
         numeric=(2, 3, 4),
     )
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(item_app, name="item")

@@ -97,8 +97,3 @@ def verify(ctx: typer.Context, json: Json = False):
     s.say("verify_ok", postings=report.postings, publications=report.publications,
           head=report.head)
 
-
-def register(app: typer.Typer) -> None:
-    app.command("balance")(balance)
-    app.command("history")(history)
-    app.command("verify")(verify)

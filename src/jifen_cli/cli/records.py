@@ -31,6 +31,3 @@ def record(
     )
     s.say("recorded", id=claim_id)
 
-
-def register(app: typer.Typer) -> None:
-    app.command("record")(record)

@@ -46,7 +46,3 @@ def reverse(
         new = ledger.reverse(conn, seq, reason=reason, date=date_or_today(date), operator=operator)
     s.say("reversed", original=seq, seq=new)
 
-
-def register(app: typer.Typer) -> None:
-    app.command("redeem")(redeem)
-    app.command("reverse")(reverse)

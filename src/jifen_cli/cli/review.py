@@ -90,6 +90,3 @@ def reject(
     review = claims.reject(s.conn(), ids, reason=reason, reviewer=s.operator())
     s.say("rejected", count=len(review.rejected))
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(review_app, name="review")

@@ -52,6 +52,3 @@ def list_(ctx: typer.Context, json: Json = False):
         numeric=(3, 4),
     )
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(rule_app, name="rule")

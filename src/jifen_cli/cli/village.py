@@ -63,7 +63,3 @@ def reviewer_list(ctx: typer.Context, json: Json = False):
         for name in names:
             typer.echo(name)
 
-
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.add_typer(reviewer_app, name="reviewer")
