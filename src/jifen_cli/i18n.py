@@ -257,4 +257,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "title_households": ("农户名册", "Households"),
     "title_rules": ("评分指标", "Rule book"),
     "title_items": ("商品目录", "Store catalogue"),
+    # --- operations: year-end clearing, backups, cards, check (cli/operations.py) ------------
+    "expire_done": (
+        "{year} 年度清零已经做过，不能重复。个别有误请用 `jifen reverse` 冲正。",
+        "The year-end clearing of {year} was already done; it cannot be done twice. "
+        "Correct a single household with `jifen reverse`.",
+    ),
+    "expire_unpublished": (
+        "{year} 年的账还没有结清：先公示 {quarter}（`jifen publish --quarter {quarter}`），再做年度清零。",
+        "{year} is not closed yet: publish {quarter} first (`jifen publish --quarter {quarter}`), "
+        "then clear the year.",
+    ),
+    "expire_date": (
+        "年度清零的日期 {date} 应在 {year} 年之后",
+        "the clearing of {year} must be dated after the year, not {date}",
+    ),
+    "expire_preview": (
+        "{year} 年度清零（预览，未写入）：{count} 户，共 {points} 分",
+        "Year-end clearing of {year} (preview, nothing written): {count} household(s), "
+        "{points} points",
+    ),
+    "expire_nothing": ("{year} 年没有未用完的积分，无需清零", "Nothing left from {year} to clear"),
+    "expired": (
+        "{year} 年度清零：{count} 户共 {points} 分，日期 {date}，台账 #{first}–#{last}。荣誉积分不变。",
+        "Cleared {year}: {count} household(s), {points} points, dated {date}, postings "
+        "#{first}–#{last}. Honour points are unchanged.",
+    ),
+    "title_expire": ("{year} 年度清零", "Year-end clearing of {year}"),
+    "col_expire": ("清零积分", "expires"),
+    "backed_up": (
+        "已备份 {village} 到 {path}，副本已校验：{postings} 条记录，链头 {head}…",
+        "Backed up {village} to {path}; the copy is verified: {postings} postings, head {head}…",
+    ),
+    "restored": (
+        "已从备份恢复 {village} 到 {path}，已校验：{postings} 条记录，链头 {head}…",
+        "Restored {village} to {path}, verified: {postings} postings, head {head}…",
+    ),
+    "card_needs_households": (
+        "请给出户号，或用 --all / --group 组别。",
+        "Name the households, or use --all or --group G.",
+    ),
+    "cards_written": ("已生成 {count} 张积分卡：{path}", "Wrote {count} household card(s) to {path}"),
+    "card_title": ("积分卡", "Points card"),
+    "card_available": ("可用积分", "available"),
+    "card_honour": ("荣誉积分", "honour"),
+    "card_date": ("日期", "date"),
+    "card_kind": ("类型", "kind"),
+    "card_what": ("事项", "what"),
+    "card_points": ("积分", "points"),
+    "card_none": ("暂无记录", "no postings yet"),
+    "card_printed": ("打印日期", "printed"),
+    "card_digest": ("台账摘要", "ledger digest"),
+    "title_check": ("{path} 体检报告", "Health check of {path}"),
+    "col_check": ("检查项", "check"),
+    "col_detail": ("详情", "detail"),
+    "status_ok": ("正常", "ok"),
+    "status_warn": ("提醒", "warn"),
+    "status_fail": ("损坏", "FAIL"),
+    "check_ok": ("文件完好，没有需要跟进的事项。", "The file is sound; nothing to follow up."),
+    "check_warn": (
+        "文件完好，但有需要跟进的事项（见“提醒”）。",
+        "The file is sound, with things to follow up (see warn).",
+    ),
+    "check_fail": (
+        "文件已损坏或被篡改（见“损坏”）。请用备份恢复：`jifen restore 备份文件 --to 新文件`。",
+        "The file is damaged or tampered with (see FAIL). Restore a backup with "
+        "`jifen restore BACKUP --to NEWFILE`.",
+    ),
 }

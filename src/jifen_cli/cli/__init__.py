@@ -142,6 +142,11 @@ COMMANDS = {
     "balance": "ledger:balance",
     "history": "ledger:history",
     "verify": "ledger:verify",
+    "expire": "operations:expire",
+    "backup": "operations:backup",
+    "restore": "operations:restore",
+    "card": "operations:card",
+    "check": "operations:check",
 }
 
 

@@ -1,0 +1,174 @@
+"""Backups and restores of a village file, made with SQLite's online backup API.
+
+`backup` copies the file while other jifen commands may be writing to it: the copy is made in
+one step (`pages=-1`) under a read lock, so it is the ledger exactly as it stood between two
+commits (a writer waits for it, within its 60 s busy timeout; if a writer holds the file, the
+backup waits and retries). The copy is written to a temporary file beside the destination,
+checked — `PRAGMA integrity_check`, the village header, and `ledger.verify` (chain, balances,
+stock, published digests) — and only then moved into place under its final name, never over an
+existing file. The journal mode stays DELETE, so the copy alone is complete.
+
+A backup written into a folder is named after the village, the day, and the ledger's head:
+`扎西岗村-20240630-n1234-abcdef12.jifen.db` (n = the last posting's number, then the first eight
+hex digits of its chain hash), so two copies of the same ledger state have the same name and a
+later state sorts after an earlier one of the same day.
+
+`restore SRC PATH` is the same copy in the other direction onto a path that must not exist: the
+source is verified first (a damaged backup is refused with exit 3), so a restore never replaces
+a working file and never produces a broken one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from jifen_cli import db, ledger
+from jifen_cli.errors import LedgerDamaged, NotAVillage, NoVillage, StorageProblem, VillageExists
+from jifen_cli.values import today
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
+
+
+@dataclass
+class Copy:
+    path: Path
+    village: str
+    head_seq: int
+    head: str
+    postings: int
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe version of a village name (CJK and Tibetan letters are kept)."""
+    return _UNSAFE.sub("_", text).strip("._") or "village"
+
+
+def backup_name(village: str, head_seq: int, head: str) -> str:
+    return f"{safe_name(village)}-{today():%Y%m%d}-n{head_seq}-{head[:8]}.jifen.db"
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _copy(source: sqlite3.Connection, target: Path) -> None:
+    """Copy every page of `source` into a new file `target` in one step."""
+    dest = sqlite3.connect(target, isolation_level=None)
+    try:
+        source.backup(dest, pages=-1, sleep=0.05)
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+
+
+def check_copy(path: Path) -> Copy:
+    """Verify a copy: SQLite integrity, the village header, and the ledger. Raises on damage."""
+    try:
+        raw = _connect_ro(path)
+        try:
+            rows = [r[0] for r in raw.execute("PRAGMA integrity_check")]
+        finally:
+            raw.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotAVillage(path=str(path), detail=str(exc)) from None
+    if rows != ["ok"]:
+        raise LedgerDamaged(detail=f"{path}: {'; '.join(rows[:3])}")
+    conn = db.open_village(path, readonly=True)
+    try:
+        report = ledger.verify(conn)
+        name = conn.execute("SELECT name FROM village").fetchone()
+    finally:
+        conn.close()
+    if not report.ok:
+        raise LedgerDamaged(detail=f"{path}: {report.problems[0]}")
+    if name is None:
+        raise NotAVillage(path=str(path), detail="no village row")
+    return Copy(path, name[0], report.postings, report.head, report.postings)
+
+
+def _place(temp: Path, final: Path) -> None:
+    """Move the verified temporary copy to `final`, refusing to replace anything there."""
+    try:
+        os.link(temp, final)  # atomic, and fails if `final` exists
+    except FileExistsError:
+        raise VillageExists(path=str(final)) from None
+    except OSError:  # a file system without hard links (a FAT USB stick)
+        if final.exists():
+            raise VillageExists(path=str(final)) from None
+        os.replace(temp, final)
+        return
+    temp.unlink()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _copy_checked(source: sqlite3.Connection, folder: Path, final: Path | None) -> Copy:
+    temp = folder / f".jifen-copy-{os.getpid()}.partial"
+    try:
+        try:
+            temp.unlink(missing_ok=True)
+            _copy(source, temp)
+        except sqlite3.DatabaseError as exc:
+            raise StorageProblem(path=str(final or folder), detail=str(exc)) from None
+        except OSError as exc:
+            raise StorageProblem(path=str(final or folder),
+                                 detail=exc.strerror or str(exc)) from None
+        copy = check_copy(temp)
+        final = final or folder / backup_name(copy.village, copy.head_seq, copy.head)
+        if final.exists():
+            raise VillageExists(path=str(final))
+        _place(temp, final)
+        _fsync_dir(folder)
+    finally:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}-journal").unlink(missing_ok=True)
+    copy.path = final
+    return copy
+
+
+def backup(conn: sqlite3.Connection, dest: Path) -> Copy:
+    """Copy the open village to `dest` (a new file, or a folder to name it in), verified."""
+    dest = Path(dest)
+    if dest.is_dir():
+        return _copy_checked(conn, dest, None)
+    if dest.exists():
+        raise VillageExists(path=str(dest))
+    folder = dest.parent if str(dest.parent) else Path(".")
+    if not folder.is_dir():
+        raise StorageProblem(path=str(dest), detail="no such folder")
+    return _copy_checked(conn, folder, dest)
+
+
+def restore(source: Path, target: Path) -> Copy:
+    """Verify the backup `source`, then copy it to `target`, which must not exist yet."""
+    source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise NoVillage(path=str(source))
+    if target.exists():
+        raise VillageExists(path=str(target))
+    check_copy(source)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise StorageProblem(path=str(target), detail="no such folder")
+    src = _connect_ro(source)
+    try:
+        return _copy_checked(src, folder, target)
+    finally:
+        src.close()

@@ -1,0 +1,259 @@
+"""Year-end clearing, backups and restores, household cards, and the health check."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+from conftest import earn
+
+from jifen_cli import figures
+
+
+def lock(jifen, quarter: str) -> None:
+    """Lock a quarter the way publication does: a publications row pinning the ledger head."""
+    seq, head = jifen.sql("SELECT head_seq, head_hash FROM village")[0]
+    with sqlite3.connect(jifen.db) as conn:
+        conn.execute(
+            "INSERT INTO publications (quarter, head_seq, digest, published_at, published_by)"
+            " VALUES (?, ?, ?, '2025-01-05T00:00:00Z', '格桑')", (quarter, seq, head))
+
+
+def balance(jifen, household):
+    return jifen.json("balance", household)
+
+
+# --- year-end clearing ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def year_2024(village, monkeypatch):
+    """2024 rewards, a redemption that spends oldest points first, and 2023 points left over."""
+    monkeypatch.setenv("JIFEN_TODAY", "2024-12-31")
+    earn(village, "H001", "A01", 3, "2023-11-02")   # 15 points from 2023
+    earn(village, "H001", "A01", 2, "2024-03-01")   # 10 from 2024
+    earn(village, "H001", "A02", 10, "2024-05-01")  # 20 from 2024
+    village.ok("redeem", "H001", "G002", "--date", "2024-06-01")  # 12: all from 2023's 15
+    earn(village, "H002", "A02", 5, "2024-09-09")   # 10 from 2024
+    earn(village, "H002", "B01", 1, "2024-10-10")   # -20: takes the 10, leaves a shortfall
+    earn(village, "H003", "A01", 1, "2024-12-01")   # 5 from 2024
+    for quarter in ("2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4"):
+        lock(village, quarter)
+    monkeypatch.setenv("JIFEN_TODAY", "2025-01-10")
+    return village
+
+
+def test_expire_clears_unspent_points_of_the_year_first_in_first_out(year_2024):
+    jifen = year_2024
+    before = {h: balance(jifen, h) for h in ("H001", "H002", "H003")}
+    assert before["H001"] == {"household": "H001", "available": 33, "honour": 45}
+    out = jifen.json("expire", "--year", "2024")
+    # H001: 3 of 2023's points are left, so all 30 of 2024's expire; H002 is at -10; H003: 5.
+    assert {h["household"]: h["expire"] for h in out["households"]} == {"H001": 30, "H003": 5}
+    assert out["date"] == "2025-01-10" and out["points"] == 35
+    after = {h: balance(jifen, h) for h in ("H001", "H002", "H003")}
+    assert after["H001"] == {"household": "H001", "available": 3, "honour": 45}
+    assert after["H002"] == before["H002"]
+    assert after["H003"]["available"] == 0 and after["H003"]["honour"] == 5
+    history = jifen.json("history", "H001")
+    assert history[-1]["kind"] == "expire" and history[-1]["points"] == -30
+    assert history[-1]["note"] == "2024年度清零"
+    jifen.ok("verify")
+
+
+def test_expire_shows_in_the_next_disclosure_under_adjusted(year_2024):
+    jifen = year_2024
+    jifen.ok("expire", "--year", "2024")
+    with sqlite3.connect(jifen.db) as conn:
+        rows = {r.code: r for r in figures.households(conn, "2025Q1")}
+    assert rows["H001"].adjusted == -30 and rows["H001"].earned == 0
+    assert rows["H001"].closing == 3 and rows["H001"].net == 0
+
+
+def test_expire_is_refused_twice(year_2024):
+    jifen = year_2024
+    jifen.ok("expire", "--year", "2024")
+    result = jifen.refused("expire", "--year", "2024")
+    assert "already done" in result.stderr
+    result = jifen.refused("expire", "--year", "2024", lang="zh")
+    assert "已经做过" in result.stderr
+    assert jifen.sql("SELECT count(*) FROM postings WHERE kind = 'expire'") == [(2,)]
+
+
+def test_expire_is_refused_until_the_year_is_published(village, monkeypatch):
+    earn(village, "H001", "A01", 2, "2024-03-01")
+    lock(village, "2024Q1")
+    monkeypatch.setenv("JIFEN_TODAY", "2025-01-10")
+    result = village.refused("expire", "--year", "2024")
+    assert "publish 2024Q4 first" in result.stderr
+    assert village.sql("SELECT count(*) FROM postings WHERE kind = 'expire'") == [(0,)]
+
+
+def test_expire_dated_inside_the_year_is_refused(year_2024):
+    result = year_2024.refused("expire", "--year", "2024", "--date", "2024-12-31")
+    assert "after the year" in result.stderr
+
+
+def test_expire_dry_run_writes_nothing_and_needs_no_operator(year_2024):
+    out = year_2024.json("expire", "--year", "2024", "--dry-run", operator=None)
+    assert out["points"] == 35 and out["dry_run"] is True
+    assert year_2024.sql("SELECT count(*) FROM postings WHERE kind = 'expire'") == [(0,)]
+
+
+def test_reversal_of_a_reward_removes_its_own_points_not_older_ones(village, monkeypatch):
+    monkeypatch.setenv("JIFEN_TODAY", "2024-12-31")
+    earn(village, "H004", "A01", 2, "2023-06-01")          # 10 from 2023
+    claim = earn(village, "H004", "A02", 5, "2024-02-01")  # 10 from 2024, a mistake
+    earn(village, "H004", "A01", 1, "2024-04-01")          # 5 from 2024
+    seq = village.sql("SELECT posting FROM claims WHERE id = ?", (claim,))[0][0]
+    village.ok("reverse", str(seq), "--reason", "记错户", "--date", "2024-05-01")
+    for quarter in ("2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4"):
+        lock(village, quarter)
+    monkeypatch.setenv("JIFEN_TODAY", "2025-02-01")
+    out = village.json("expire", "--year", "2024")
+    assert out["households"][0]["expire"] == 5  # the 2023 points survive the correction
+    assert balance(village, "H004")["available"] == 10
+
+
+# --- backups and restores --------------------------------------------------------------------
+
+
+def test_backup_into_a_folder_is_named_after_village_and_head_and_verified(village, tmp_path):
+    earn(village, "H002", "A01", 2)
+    folder = tmp_path / "u盘"
+    folder.mkdir()
+    out = village.ok("backup", str(folder)).stdout
+    (copy,) = folder.iterdir()
+    seq, head = village.sql("SELECT head_seq, head_hash FROM village")[0]
+    assert copy.name == f"扎西岗村-20240630-n{seq}-{head[:8]}.jifen.db"
+    assert "verified" in out
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert conn.execute("SELECT available FROM households WHERE code = 'H002'").fetchone() == (10,)
+    # The same state backed up again has the same name: refused, never overwritten.
+    result = village.refused("backup", str(folder))
+    assert "never overwritten" in result.stderr
+
+
+def test_restore_onto_a_new_path_only(village, tmp_path, monkeypatch):
+    earn(village, "H001", "A01", 3)
+    backup = tmp_path / "copy.jifen.db"
+    village.ok("backup", str(backup))
+    result = village.refused("restore", str(backup), "--to", str(village.db))
+    assert "never overwritten" in result.stderr
+    target = tmp_path / "restored.db"
+    village.ok("restore", str(backup), "--to", str(target))
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT available FROM households WHERE code = 'H001'").fetchone() == (15,)
+    monkeypatch.setenv("JIFEN_DB", str(target))
+    village.ok("verify")
+    assert village.json("balance", "H001")["available"] == 15
+
+
+def test_restore_refuses_a_damaged_backup(village, tmp_path):
+    earn(village, "H001", "A01", 3)
+    backup = tmp_path / "copy.jifen.db"
+    village.ok("backup", str(backup))
+    with sqlite3.connect(backup) as conn:
+        conn.execute("DROP TRIGGER postings_no_update")
+        conn.execute("UPDATE postings SET points = 500 WHERE kind = 'earn'")
+    target = tmp_path / "restored.db"
+    result = village("restore", str(backup), "--to", str(target))
+    assert result.exit_code == 3 and "Traceback" not in result.stderr
+    assert "does not match its hash" in result.stderr
+    assert not target.exists()
+
+
+# --- household cards -------------------------------------------------------------------------
+
+
+def test_cards_show_points_postings_and_digest_but_never_id_or_phone(village, tmp_path):
+    earn(village, "H001", "A01", 3)
+    village.ok("redeem", "H001", "G002")
+    village.ok("household", "add", "H005", "<script>alert(1)</script>", "--group", "一组")
+    out = tmp_path / "cards"
+    village.ok("card", "--group", "一组", "--out", str(out), lang="zh")
+    html = (out / "cards.html").read_text(encoding="utf-8")
+    head = village.sql("SELECT head_hash FROM village")[0][0]
+    assert html.count('class="card"') == 3  # H001, H003, H005 of 一组
+    assert "次仁卓玛" in html and "王建国" in html and "བཀྲ་ཤིས་" not in html
+    assert "庭院整洁 ×3" in html and "砖茶" in html and "-12" in html
+    assert head in html and "<svg" in html
+    assert "540102199001011234" not in html and "13800001234" not in html and "540102" not in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "可用积分" in html and "Noto Sans Tibetan" in html
+
+
+def test_cards_put_six_to_a_page(village, tmp_path):
+    for n in range(5, 12):
+        village.ok("household", "add", f"H{n:03d}", f"ཚེ་རིང་{n}")
+    village.ok("card", "--all", "--out", str(tmp_path))
+    html = (tmp_path / "cards.html").read_text(encoding="utf-8")
+    assert html.count('class="card"') == 11 and html.count('class="page"') == 2
+
+
+def test_card_of_an_unknown_household_is_refused(village, tmp_path):
+    result = village.refused("card", "H999", "--out", str(tmp_path / "c"))
+    assert "H999" in result.stderr
+    assert not (tmp_path / "c" / "cards.html").exists()
+
+
+# --- the health check ----------------------------------------------------------------------
+
+
+def checks(result) -> dict:
+    return {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+
+
+def test_check_of_a_sound_file(village):
+    earn(village, "H001", "A01", 2)
+    result = village.ok("check", "--json")
+    found = checks(result)
+    assert list(found) == ["file", "integrity", "foreign_keys", "chain", "balances", "stock",
+                           "digests", "claims", "publication"]
+    assert {c["status"] for c in found.values()} == {"ok"}
+
+
+def test_check_warns_of_old_claims_and_overdue_quarters(village):
+    earn(village, "H001", "A01", 1, "2024-02-01")
+    village.ok("record", "H002", "A02", "--date", "2024-05-01")
+    result = village.ok("check", "--json")
+    found = checks(result)
+    assert found["claims"]["status"] == "warn" and "2024-05-01" in found["claims"]["detail"]
+    assert found["publication"]["status"] == "warn" and "2024Q1" in found["publication"]["detail"]
+    assert json.loads(result.stdout)["status"] == "warn"
+
+
+def test_check_fails_with_exit_3_on_a_changed_balance(village):
+    earn(village, "H001", "A01", 2)
+    with sqlite3.connect(village.db) as conn:
+        conn.execute("UPDATE households SET available = 999 WHERE code = 'H001'")
+    result = village("check", "--json")
+    assert result.exit_code == 3
+    found = checks(result)
+    assert found["balances"]["status"] == "fail" and "H001" in found["balances"]["detail"]
+    assert found["chain"]["status"] == "ok"
+
+
+def test_check_fails_on_a_forged_posting_and_a_changed_digest(village):
+    earn(village, "H001", "A01", 2)
+    lock(village, "2024Q1")
+    with sqlite3.connect(village.db) as conn:
+        conn.execute("DROP TRIGGER postings_no_update")
+        conn.execute("UPDATE postings SET note = '改过' WHERE kind = 'earn'")
+        conn.execute("DROP TRIGGER publications_no_update")
+        conn.execute("UPDATE publications SET digest = ?", ("f" * 64,))
+    result = village("check", "--json")
+    assert result.exit_code == 3
+    found = checks(result)
+    assert found["chain"]["status"] == "fail" and found["digests"]["status"] == "fail"
+
+
+def test_check_of_a_file_that_is_not_a_village(tmp_path, jifen):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(os.urandom(8192))
+    result = jifen("check", str(junk))
+    assert result.exit_code == 3 and "Traceback" not in result.stderr
+    assert "FAIL" in result.stdout
