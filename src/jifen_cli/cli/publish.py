@@ -1,0 +1,49 @@
+"""`jifen publish`: the quarterly disclosure (一季度一公示)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jifen_cli.cli.options import Date, Json, date_or_today, print_json, state
+
+
+def publish(
+    ctx: typer.Context,
+    quarter: Annotated[str, typer.Option(
+        "--quarter", help="The quarter to publish: 2024Q2 or 2024-Q2.", metavar="YYYYQn",
+    )],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the files (default ./disclosure-YYYYQn); must not exist yet "
+                      "or be empty.",
+    )] = None,
+    date: Date = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Write the same files without locking or recording the publication.",
+    )] = False,
+    json: Json = False,
+):
+    """Write the quarter's disclosure, lock the quarter, and print the ledger digest.
+
+    The publication date printed on the notice is --date (default today); the files hold no
+    other clock, so the same ledger published on the same date gives the same bytes.
+    """
+    from jifen_cli import publication
+
+    s = state(ctx)
+    result = publication.publish(
+        s.conn(), quarter, out=out, date=date_or_today(date),
+        operator=s.operator(), lang=s.lang, dry_run=dry_run,
+    )
+    notice = result.out / "notice.html"
+    if json:
+        print_json({"quarter": result.quarter, "locked": not result.dry_run,
+                    "head_seq": result.head_seq, "digest": result.digest,
+                    "out": str(result.out), "notice": str(notice), "files": result.files})
+        return
+    s.say("published_dry_run" if dry_run else "published", quarter=result.quarter,
+          head_seq=result.head_seq, digest=result.digest, out=str(result.out),
+          notice=str(notice))
+

@@ -1,0 +1,395 @@
+"""The quarterly disclosure (一季度一公示): its tables, its checks, and the lock it puts on a quarter.
+
+`build` turns the ledger into plain tables (a title, column headings, rows of str / int / Decimal
+yuan) from the one definition of the figures in figures.py; the writers in render/ only draw them.
+`publish` checks that the quarter can be published, writes every file into a temporary folder,
+moves it into place, and records the publication — quarter, head posting, the chain hash at that
+head (the digest) and the manifest — in the same write transaction that read the figures. From
+then on ledger.append refuses any date up to the end of the quarter.
+
+Same ledger, same bytes: nothing in the files depends on the clock except the publication date,
+which is the `date` passed in (the CLI's --date, default today).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from jifen_cli import db, figures, periods
+from jifen_cli.errors import BadInput, LedgerDamaged, PublishRefused
+from jifen_cli.fund import owed_by_shop
+from jifen_cli.i18n import t
+from jifen_cli.ledger import FIELDS, GENESIS, chain_hash
+from jifen_cli.values import now, today
+
+TABLES = ("ledger", "redemptions", "categories", "honour", "fund")
+FILES = (*(f"{name}.csv" for name in TABLES), "disclosure.xlsx", "notice.html", "manifest.json")
+HONOUR_TOP = 10
+
+
+def default_out(quarter: str) -> Path:
+    """`disclosure-2024Q2`: ASCII, so it survives any USB stick, zip tool or Windows code page."""
+    return Path(f"disclosure-{quarter}")
+
+
+def money(fen: int) -> Decimal:
+    """Integer fen as a yuan Decimal with two places: 3500 -> Decimal('35.00')."""
+    return Decimal(fen).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A cell that is words of ours, not data: shown in the language of the file it is written to."""
+
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **dict(self.params))
+
+
+TOTAL = Label("pub_total")
+
+
+@dataclass
+class Table:
+    """One disclosure table. Cells are str, int, Decimal yuan or Label; headings are i18n keys."""
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
+    totals: tuple | None = None  # shown under the table on the notice
+
+    def headers(self, lang: str) -> list[str]:
+        return [t(key, lang) for key in self.columns]
+
+
+@dataclass
+class Disclosure:
+    quarter: str
+    first: str
+    last: str
+    date: str  # the publication date printed on the notice
+    village: dict
+    head_seq: int
+    digest: str
+    tables: list[Table]
+    counts: dict
+    totals: dict
+
+    def table(self, name: str) -> Table:
+        return next(tb for tb in self.tables if tb.name == name)
+
+
+# --- the tables ------------------------------------------------------------------------------
+
+CATEGORIES_SQL = """
+SELECT r.category, coalesce(sum(a.n), 0), coalesce(sum(a.earned), 0), coalesce(sum(a.deducted), 0)
+FROM rules r LEFT JOIN (
+    SELECT rule, count(*) AS n,
+           sum(CASE WHEN kind = 'earn' THEN points ELSE 0 END) AS earned,
+           -sum(CASE WHEN kind = 'deduct' THEN points ELSE 0 END) AS deducted
+    FROM postings
+    WHERE kind IN ('earn', 'deduct') AND date BETWEEN :first AND :last
+    GROUP BY rule
+) a ON a.rule = r.code
+GROUP BY r.category
+ORDER BY min(r.code)
+"""
+
+REDEMPTIONS_SQL = """
+SELECT p.date, p.household, h.name, i.name, p.qty, -p.points, p.fen, coalesce(p.shop, '')
+FROM postings p
+JOIN households h ON h.code = p.household
+JOIN items i ON i.code = p.item
+WHERE p.kind = 'redeem' AND p.date BETWEEN :first AND :last
+ORDER BY p.date, p.seq
+"""
+
+
+def ledger_table(rows: list[figures.HouseholdQuarter]) -> Table:
+    table = Table("ledger", "table_ledger", (
+        "pub_household", "pub_name", "pub_group", "pub_opening", "pub_earned", "pub_deducted",
+        "pub_redeemed", "pub_adjusted", "pub_closing", "pub_entries",
+    ))
+    table.rows = [
+        (r.code, r.name, r.group, r.opening, r.earned, r.deducted, r.redeemed, r.adjusted,
+         r.closing, r.entries)
+        for r in rows
+    ]
+    sums = [sum(row[i] for row in table.rows) for i in range(3, 10)]
+    table.totals = (TOTAL, "", "", *sums)
+    return table
+
+
+def redemptions_table(conn: sqlite3.Connection, bounds: dict) -> Table:
+    table = Table("redemptions", "table_redemptions", (
+        "pub_date", "pub_household", "pub_name", "pub_item", "pub_qty", "pub_points", "pub_value",
+        "pub_shop",
+    ))
+    table.rows = [
+        (date, code, name, item, qty, points, money(fen), shop)
+        for date, code, name, item, qty, points, fen, shop in conn.execute(REDEMPTIONS_SQL, bounds)
+    ]
+    table.totals = (TOTAL, "", "", "", sum(r[4] for r in table.rows),
+                    sum(r[5] for r in table.rows), money(sum(r[6].scaleb(2) for r in table.rows)),
+                    "")
+    return table
+
+
+def categories_table(conn: sqlite3.Connection, bounds: dict) -> Table:
+    table = Table("categories", "table_categories", (
+        "pub_category", "pub_entries", "pub_cat_earned", "pub_cat_deducted",
+    ))
+    table.rows = [tuple(row) for row in conn.execute(CATEGORIES_SQL, bounds)]
+    table.totals = (TOTAL, *(sum(r[i] for r in table.rows) for i in (1, 2, 3)))
+    return table
+
+
+def honour_table(rows: list[figures.HouseholdQuarter]) -> Table:
+    table = Table("honour", "table_honour", (
+        "pub_rank", "pub_household", "pub_name", "pub_group", "pub_earned", "pub_deducted",
+        "pub_net",
+    ))
+    table.rows = [
+        (rank, r.code, r.name, r.group, r.earned, r.deducted, r.net)
+        for rank, r in enumerate(figures.honour_board(rows, HONOUR_TOP), start=1)
+    ]
+    return table
+
+
+def fund_table(conn: sqlite3.Connection, first: str, last: str) -> tuple[Table, dict]:
+    """Quarter and cumulative (everything dated up to the quarter's end) side by side."""
+    period = figures.fund(conn, first, last)
+    total = figures.fund(conn, "0000-01-01", last)
+    table = Table("fund", "table_fund", ("pub_fund_item", "pub_this_quarter", "pub_cumulative"))
+    table.rows = [
+        (Label("fund_granted"), money(period.granted), money(total.granted)),
+        (Label("fund_spent"), money(period.spent_on_stock), money(total.spent_on_stock)),
+        (Label("fund_owed_accrued"), money(period.owed_accrued), money(total.owed_accrued)),
+        (Label("fund_paid"), money(period.paid), money(total.paid)),
+        (Label("fund_owed"), money(period.owed), money(total.owed)),
+    ]
+    shops_period = owed_by_shop(conn, first, last)
+    for shop, owed in owed_by_shop(conn, "0000-01-01", last).items():
+        if owed or shops_period.get(shop):
+            table.rows.append((Label("fund_owed_shop", (("shop", shop),)),
+                               money(shops_period.get(shop, 0)), money(owed)))
+    table.rows.append((Label("fund_balance"), money(period.balance), money(total.balance)))
+    summary = {
+        "quarter": {"granted": period.granted, "spent_on_stock": period.spent_on_stock,
+                    "owed_accrued": period.owed_accrued, "paid": period.paid,
+                    "balance": period.balance},
+        "cumulative": {"granted": total.granted, "spent_on_stock": total.spent_on_stock,
+                       "owed": total.owed, "paid": total.paid, "balance": total.balance},
+    }
+    return table, summary
+
+
+def build(conn: sqlite3.Connection, quarter: str, *, date: str) -> Disclosure:
+    """Every table of the quarter's disclosure, as of the ledger's current head."""
+    quarter = periods.parse_quarter(quarter)
+    first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
+    bounds = {"first": first, "last": last}
+    head_seq, digest = conn.execute("SELECT head_seq, head_hash FROM village").fetchone()
+    name, township, county = conn.execute("SELECT name, township, county FROM village").fetchone()
+    households = figures.households(conn, quarter)
+    fund, fund_summary = fund_table(conn, first, last)
+    tables = [
+        ledger_table(households),
+        redemptions_table(conn, bounds),
+        categories_table(conn, bounds),
+        honour_table(households),
+        fund,
+    ]
+    ledger, redemptions = tables[0], tables[1]
+    keys = ("opening", "earned", "deducted", "redeemed", "adjusted", "closing", "entries")
+    return Disclosure(
+        quarter=quarter, first=first, last=last, date=date,
+        village={"name": name, "township": township, "county": county},
+        head_seq=head_seq, digest=digest, tables=tables,
+        counts={
+            "households": len(households),
+            "participating": sum(1 for h in households if h.entries),
+            "redemptions": len(redemptions.rows),
+            "categories": len(tables[2].rows),
+            "honour": len(tables[3].rows),
+        },
+        totals={
+            **dict(zip(keys, ledger.totals[3:])),
+            "redeemed_value_fen": int(redemptions.totals[6].scaleb(2)),
+            "fund_fen": fund_summary,
+        },
+    )
+
+
+# --- the checks before publishing -------------------------------------------------------------
+
+
+def check(conn: sqlite3.Connection, quarter: str, date: str) -> None:
+    """Refuse a quarter that cannot be published yet, saying why and what to do."""
+    first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
+    row = conn.execute(
+        "SELECT digest, published_at FROM publications WHERE quarter = ?", (quarter,)
+    ).fetchone()
+    if row:
+        raise PublishRefused("publish_already", quarter=quarter, digest=row[0],
+                             published=row[1][:10])
+    locked = periods.locked_through(conn)
+    if locked is not None and locked >= last:
+        latest = conn.execute("SELECT max(quarter) FROM publications").fetchone()[0]
+        raise PublishRefused("publish_before_latest", quarter=quarter, latest=latest)
+    if date > today().isoformat():
+        raise BadInput("future_date", value=date)
+    if date < last:
+        raise PublishRefused("publish_not_over", quarter=quarter, last=last)
+    (earliest,) = conn.execute(
+        "SELECT min(date) FROM postings WHERE date < ? AND date > ?", (first, locked or "")
+    ).fetchone()
+    if earliest is not None:
+        raise PublishRefused("publish_earlier", quarter=quarter,
+                             earlier=periods.quarter_of(earliest))
+    pending = conn.execute(
+        "SELECT id, household, date FROM claims WHERE status = 'pending' AND date <= ?"
+        " ORDER BY date, id",
+        (last,),
+    ).fetchall()
+    if pending:
+        raise PublishRefused(
+            "publish_pending", quarter=quarter, count=len(pending),
+            claims="\n".join(f"  #{i} {h} {d}" for i, h, d in pending),
+        )
+    check_chain_since_last_publication(conn)
+
+
+def check_chain_since_last_publication(conn: sqlite3.Connection) -> None:
+    """Recompute the chain from the latest published digest to the head before pinning a new one.
+
+    Everything up to that digest was checked when it was published and is re-checked in full by
+    `jifen verify`; this keeps publishing proportional to the quarter, not to the whole ledger.
+    """
+    row = conn.execute(
+        "SELECT head_seq, digest FROM publications ORDER BY head_seq DESC LIMIT 1"
+    ).fetchone()
+    seq, prev = row or (0, GENESIS)
+    if seq:
+        stored = conn.execute("SELECT hash FROM postings WHERE seq = ?", (seq,)).fetchone()
+        if stored is None or stored[0] != prev:
+            raise LedgerDamaged(detail=f"posting #{seq} no longer matches the digest published "
+                                       "for it; run `jifen verify`")
+    expected = seq
+    columns = ", ".join(FIELDS)
+    for row in conn.execute(
+        f"SELECT {columns}, hash FROM postings WHERE seq > ? ORDER BY seq", (seq,)
+    ):
+        expected += 1
+        prev = chain_hash(prev, row[:-1])
+        if row[0] != expected or prev != row[-1]:
+            raise LedgerDamaged(detail=f"posting #{row[0]} does not match the chain; "
+                                       "run `jifen verify`")
+    if conn.execute("SELECT head_seq, head_hash FROM village").fetchone() != (expected, prev):
+        raise LedgerDamaged(detail="the recorded head does not match the postings; "
+                                   "run `jifen verify`")
+
+
+# --- the files ---------------------------------------------------------------------------------
+
+
+def render(disclosure: Disclosure, lang: str) -> dict[str, bytes]:
+    """Every file of the disclosure, by name, manifest last (it holds the others' SHA-256)."""
+    from jifen_cli.render import csv as csv_render
+    from jifen_cli.render import html, xlsx
+
+    files: dict[str, bytes] = {}
+    for table in disclosure.tables:
+        files[f"{table.name}.csv"] = csv_render.table_bytes(table.headers(lang), table.rows, lang)
+    files["disclosure.xlsx"] = xlsx.workbook_bytes(disclosure)
+    files["notice.html"] = html.notice(disclosure).encode()
+    files["manifest.json"] = manifest_json(disclosure, files).encode()
+    return files
+
+
+def manifest(disclosure: Disclosure, files: dict[str, bytes]) -> dict:
+    return {
+        "quarter": disclosure.quarter,
+        "period": {"first": disclosure.first, "last": disclosure.last},
+        "published": disclosure.date,
+        "village": disclosure.village,
+        "head_seq": disclosure.head_seq,
+        "digest": disclosure.digest,
+        "counts": disclosure.counts,
+        "totals": disclosure.totals,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+
+
+def manifest_json(disclosure: Disclosure, files: dict[str, bytes]) -> str:
+    return json.dumps(manifest(disclosure, files), ensure_ascii=False, indent=2,
+                      sort_keys=True) + "\n"
+
+
+def _write_folder(out: Path, files: dict[str, bytes]) -> None:
+    """Write into a hidden sibling folder, then rename it into place: all files or none."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise PublishRefused("publish_out_exists", out=str(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@dataclass
+class Published:
+    quarter: str
+    out: Path
+    head_seq: int
+    digest: str
+    dry_run: bool
+    files: list[str]
+
+
+def publish(conn: sqlite3.Connection, quarter: str, *, out: Path | None, date: str, operator: str,
+            lang: str = "zh", dry_run: bool = False) -> Published:
+    """Check, build, write every file, and (unless dry_run) lock the quarter. All or nothing."""
+    quarter = periods.parse_quarter(quarter)
+    out = Path(out) if out is not None else default_out(quarter)
+    written = False
+    try:
+        with db.transaction(conn):
+            check(conn, quarter, date)
+            disclosure = build(conn, quarter, date=date)
+            files = render(disclosure, lang)
+            _write_folder(out, files)
+            written = True
+            if not dry_run:
+                conn.execute(
+                    "INSERT INTO publications (quarter, head_seq, digest, published_at,"
+                    " published_by, manifest) VALUES (?, ?, ?, ?, ?, ?)",
+                    (quarter, disclosure.head_seq, disclosure.digest, now(), operator,
+                     files["manifest.json"].decode()),
+                )
+    except BaseException:
+        if written:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return Published(quarter, out, disclosure.head_seq, disclosure.digest, dry_run, list(files))
