@@ -137,6 +137,103 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} invalid row(s); nothing was written. Fix them and import again.",
     ),
     "publish_refused": ("{detail}", "{detail}"),
+    # --- publication (一季度一公示) and the fund ---------------------------------------------
+    "publish_already": (
+        "{quarter} 已于 {published} 公示，摘要 {digest}。已公示的季度不能重新公示；更正请用 `jifen reverse`，日期放在未公示的期间。",
+        "{quarter} was published on {published} with digest {digest}; a published quarter is never "
+        "published again. Correct mistakes with `jifen reverse`, dated in an open period.",
+    ),
+    "publish_before_latest": (
+        "{quarter} 在已公示的 {latest} 之前，已随之锁定，不能再公示。",
+        "{quarter} comes before {latest}, which is already published, so it is locked too.",
+    ),
+    "publish_not_over": (
+        "{quarter} 到 {last} 才结束，结束后才能公示（公示会锁定整个季度）。",
+        "{quarter} runs until {last}; publish it after that (publishing locks the whole quarter).",
+    ),
+    "publish_earlier": (
+        "{earlier} 有台账记录但还没有公示。请先公示 {earlier}：`jifen publish --quarter {earlier}`，再公示 {quarter}。",
+        "{earlier} has postings but is not published yet. Publish it first "
+        "(`jifen publish --quarter {earlier}`), then {quarter}.",
+    ),
+    "publish_pending": (
+        "{quarter} 还有 {count} 条待审核记录（编号 户号 日期）：\n{claims}\n先用 `jifen review approve` 或 `jifen review reject` 审核，再公示。",
+        "{quarter} still has {count} pending claim(s) (id household date):\n{claims}\n"
+        "Approve or reject them with `jifen review`, then publish.",
+    ),
+    "publish_out_exists": (
+        "{out} 已存在且不是空文件夹，不会覆盖。换一个 --out，或先移走它。",
+        "{out} exists and is not an empty folder; it is never overwritten. "
+        "Choose another --out or move it away.",
+    ),
+    "published": (
+        "已公示 {quarter} 并锁定本季台账（截至第 {head_seq} 条）。\n摘要：{digest}\n公示文件：{out}\n张贴用公告：{notice}",
+        "Published {quarter} and locked it (ledger up to posting #{head_seq}).\n"
+        "Digest: {digest}\nFiles: {out}\nNotice for the board: {notice}",
+    ),
+    "published_dry_run": (
+        "预览：已写出 {quarter} 的公示文件，但没有锁定，也没有记录公示。\n摘要：{digest}\n公示文件：{out}\n公告：{notice}",
+        "Preview only: wrote the {quarter} disclosure but did not lock or record it.\n"
+        "Digest: {digest}\nFiles: {out}\nNotice: {notice}",
+    ),
+    "amount_not_positive": (
+        "{field} 应大于 0，收到 {value}", "{field} must be more than 0, got {value}",
+    ),
+    "settle_too_much": (
+        "截至 {date}，本村欠 {shop} ¥{owed}，不能结算 ¥{amount}。",
+        "As of {date} the village owes {shop} ¥{owed}; it cannot pay ¥{amount}.",
+    ),
+    "fund_granted_ok": (
+        "已记入拨付资金 ¥{amount}，台账 #{seq}，资金结余 ¥{balance}",
+        "Recorded ¥{amount} of fund received; posting #{seq}; balance ¥{balance}",
+    ),
+    "settled": (
+        "已向 {shop} 结算 ¥{amount}，台账 #{seq}，尚欠 ¥{owed}",
+        "Paid {shop} ¥{amount}; posting #{seq}; still owed ¥{owed}",
+    ),
+    "title_fund": ("积分超市资金", "The fund"),
+    "kind_grant": ("拨款", "grant"),
+    "kind_restock": ("进货", "restock"),
+    "kind_settle": ("结算", "settle"),
+    "table_ledger": ("积分台账", "Points ledger"),
+    "table_redemptions": ("兑换明细", "Redemptions"),
+    "table_categories": ("分类统计", "By category"),
+    "table_honour": ("光明榜", "Honour board"),
+    "table_fund": ("资金收支", "Fund"),
+    "pub_total": ("合计", "total"),
+    "pub_household": ("户号", "household"),
+    "pub_name": ("户主", "name"),
+    "pub_group": ("组别", "group"),
+    "pub_opening": ("期初积分", "opening"),
+    "pub_earned": ("本季获得", "earned"),
+    "pub_deducted": ("本季扣减", "deducted"),
+    "pub_redeemed": ("本季兑换", "redeemed"),
+    "pub_adjusted": ("本季调整", "adjusted"),
+    "pub_closing": ("期末积分", "closing"),
+    "pub_entries": ("记录数", "entries"),
+    "pub_date": ("日期", "date"),
+    "pub_item": ("商品", "item"),
+    "pub_qty": ("数量", "qty"),
+    "pub_points": ("积分", "points"),
+    "pub_value": ("价值(元)", "value"),
+    "pub_shop": ("商店", "shop"),
+    "pub_category": ("类别", "category"),
+    "pub_cat_earned": ("获得积分", "points earned"),
+    "pub_cat_deducted": ("扣减积分", "points deducted"),
+    "pub_rank": ("名次", "rank"),
+    "pub_net": ("本季净得分", "net"),
+    "pub_fund_item": ("项目", "item"),
+    "pub_this_quarter": ("本季(元)", "this quarter"),
+    "pub_cumulative": ("累计(元)", "cumulative"),
+    "fund_granted": ("拨付资金", "fund granted"),
+    "fund_spent": ("购货支出", "spent on stock"),
+    "fund_owed_accrued": ("合作商超兑换货值", "redeemed at partner shops"),
+    "fund_paid": ("已付合作商超", "paid to partner shops"),
+    "fund_owed": ("尚欠合作商超", "owed to partner shops"),
+    "fund_owed_shop": ("其中欠 {shop}", "of which owed to {shop}"),
+    "fund_balance": ("资金结余", "balance"),
+    "col_shop": ("商店", "shop"),
+    "col_owed": ("尚欠(元)", "owed (¥)"),
     "ledger_damaged": (
         "台账已损坏或被篡改：{detail}",
         "The ledger is damaged or has been tampered with: {detail}",
