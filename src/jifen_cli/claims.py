@@ -187,28 +187,12 @@ def post_claims(conn: sqlite3.Connection, claims: list[dict], *, reviewer: str,
     postings, decided, rejected = [], [], []
     for claim in claims:
         rule = rules.get(claim["rule"]) or rules.setdefault(claim["rule"], get_rule(conn, claim["rule"]))
-        points = rule["points"] * claim["qty"]
-        month = claim["date"][:7]
-        room = caps.room(claim["household"], rule, month)
-        note = claim["note"]
-        if room is not None and abs(points) > room:
-            facts = {"rule": rule["code"], "cap": rule["cap_month"], "household": claim["household"],
-                     "month": month, "used": rule["cap_month"] - room}
-            if room == 0:
-                review.rejected_at_cap.append((claim["id"], facts))
-                rejected.append((facts, claim["id"]))
-                continue
-            points = room if points > 0 else -room
-            review.capped.append((claim["id"], points, facts))
-            note = f"{note} [capped at {rule['cap_month']}/month]".strip()
-        caps.take(claim["household"], rule, month, points)
-        postings.append(Posting(
-            kind="earn" if points > 0 else "deduct", date=claim["date"],
-            household=claim["household"], rule=rule["code"], qty=claim["qty"], points=points,
-            claim=claim["id"], note=note, recorded_by=claim["recorded_by"], reviewed_by=reviewer,
-        ))
+        posting = capped_posting(caps, rule, claim, reviewer=reviewer, review=review)
+        if posting is None:
+            rejected.append((review.rejected_at_cap[-1][1], claim["id"]))
+            continue
+        postings.append(posting)
         decided.append(claim["id"])
-        review.points += points
     appended = ledger.append(conn, postings)
     stamp = now()
     conn.executemany(
@@ -219,9 +203,40 @@ def post_claims(conn: sqlite3.Connection, claims: list[dict], *, reviewer: str,
     conn.executemany(
         "UPDATE claims SET status = 'rejected', reviewed_by = ?, reviewed_at = ?, reason = ?"
         " WHERE id = ?",
-        [(reviewer, stamp, f"monthly cap {f['cap']} reached", cid) for f, cid in rejected],
+        [(reviewer, stamp, cap_reason(f), cid) for f, cid in rejected],
     )
     review.approved.extend(decided)
+
+
+def cap_reason(facts: dict) -> str:
+    return f"monthly cap {facts['cap']} reached"
+
+
+def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
+                   review: Review) -> Posting | None:
+    """The posting for one approved claim under its rule's monthly cap (recorded in `review`),
+    or None when the cap leaves nothing (the claim is then rejected, also recorded there).
+    Shared by the monthly review and `jifen import records --approve`."""
+    points = rule["points"] * claim["qty"]
+    month = claim["date"][:7]
+    room = caps.room(claim["household"], rule, month)
+    note = claim["note"]
+    if room is not None and abs(points) > room:
+        facts = {"rule": rule["code"], "cap": rule["cap_month"], "household": claim["household"],
+                 "month": month, "used": rule["cap_month"] - room}
+        if room == 0:
+            review.rejected_at_cap.append((claim["id"], facts))
+            return None
+        points = room if points > 0 else -room
+        review.capped.append((claim["id"], points, facts))
+        note = f"{note} [capped at {rule['cap_month']}/month]".strip()
+    caps.take(claim["household"], rule, month, points)
+    review.points += points
+    return Posting(
+        kind="earn" if points > 0 else "deduct", date=claim["date"],
+        household=claim["household"], rule=rule["code"], qty=claim["qty"], points=points,
+        claim=claim["id"], note=note, recorded_by=claim["recorded_by"], reviewed_by=reviewer,
+    )
 
 
 def _pending(conn: sqlite3.Connection, claim_id: int, reviewer: str) -> dict:

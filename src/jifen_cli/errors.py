@@ -112,9 +112,10 @@ class ImportRejected(JifenError):
 
     key = "import_rejected"
 
-    def __init__(self, problems: list[str], **params):
+    def __init__(self, problems: list[str], count: int | None = None, **params):
+        # `count` is given when the lines were already streamed to the user (a huge file).
         self.problems = problems
-        super().__init__(self.key, count=len(problems), **params)
+        super().__init__(self.key, count=len(problems) if count is None else count, **params)
 
 
 class PublishRefused(JifenError):

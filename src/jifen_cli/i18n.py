@@ -136,6 +136,86 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} 行有误，什么都没有写入。改正后重新导入。",
         "{count} invalid row(s); nothing was written. Fix them and import again.",
     ),
+    # --- imports (jifen import, jifen demo) ----------------------------------------------------
+    "import_no_file": ("找不到导入文件 {file}", "No file to import at {file}"),
+    "import_empty": ("{file} 是空文件：第一行应为表头", "{file} is empty: the first row must be a header"),
+    "import_unknown_kind": ("导入类型 {kind} 无效，可用：{kinds}", "cannot import {kind}; use one of {kinds}"),
+    "import_approve_records_only": (
+        "--approve 只用于导入 records（记录）",
+        "--approve applies only to importing records",
+    ),
+    "import_utf16": (
+        "文件是 UTF-16 编码，请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”",
+        "the file is UTF-16; save it from Excel as \"CSV UTF-8\" or \"CSV (comma delimited)\"",
+    ),
+    "import_bad_bytes": (
+        "从这一行起无法按 UTF-8 或 GB18030（GBK）读取，请检查文件编码",
+        "from this row on the file is neither UTF-8 nor GB18030 (GBK) text; check its encoding",
+    ),
+    "import_bad_csv": ("CSV 格式错误：{detail}", "not readable as CSV: {detail}"),
+    "import_bad_xlsx": (
+        "不是可读取的 Excel（.xlsx）文件（{detail}）",
+        "not a readable Excel (.xlsx) file ({detail})",
+    ),
+    "import_unknown_columns": (
+        "未知的列：{names}。可用的列：{expected}",
+        "unknown column(s): {names}. Columns are: {expected}",
+    ),
+    "import_repeated_columns": ("列重复：{names}", "column(s) given twice: {names}"),
+    "import_missing_columns": ("缺少必需的列：{names}", "missing required column(s): {names}"),
+    "import_duplicate_code": (
+        "编号 {code} 与第 {row} 行重复",
+        "code {code} repeats row {row} of this file",
+    ),
+    "import_duplicate_ref": (
+        "流水号 {ref} 与第 {row} 行重复",
+        "ref {ref} repeats row {row} of this file",
+    ),
+    "import_duplicate_ref_earlier": (
+        "流水号 {ref} 在本文件前面已出现过",
+        "ref {ref} already appears earlier in this file",
+    ),
+    "import_extra_cells": (
+        "本行有 {count} 个单元格，多于表头的 {width} 列",
+        "this row has {count} cells, more than the header's {width} columns",
+    ),
+    "import_qty_too_big": ("数量 {value} 过大（最多 {most}）", "qty {value} is too large (at most {most})"),
+    "import_done": (
+        "已导入 {file}（导入 #{id}）：{rows} 行，写入 {written}，跳过已有流水号 {skipped}",
+        "Imported {file} (import #{id}): {rows} rows, {written} written, {skipped} skipped "
+        "(ref already imported)",
+    ),
+    "import_dry_run": (
+        "试导入 {file}：{rows} 行全部有效，将写入 {written}，跳过 {skipped}。什么都没有写入。",
+        "Dry run of {file}: all {rows} rows valid; {written} would be written, {skipped} skipped. "
+        "Nothing was written.",
+    ),
+    "import_already": (
+        "{file} 已于 {when} 由 {operator} 导入（导入 #{id}），内容相同，本次未做任何改动。",
+        "{file} was already imported on {when} by {operator} (import #{id}); same content, "
+        "nothing changed.",
+    ),
+    "import_count_households": ("  农户 {count} 户", "  households: {count}"),
+    "import_count_rules": ("  评分指标 {count} 条", "  rules: {count}"),
+    "import_count_items": ("  商品 {count} 种", "  items: {count}"),
+    "import_count_restock": ("  期初库存入库 {count} 条", "  opening-stock postings: {count}"),
+    "import_count_claims": ("  记录 {count} 条", "  claims: {count}"),
+    "import_count_earn": ("  加分入账 {count} 条", "  earn postings: {count}"),
+    "import_count_deduct": ("  扣分入账 {count} 条", "  deduct postings: {count}"),
+    "import_count_redeem": ("  兑换入账 {count} 条", "  redeem postings: {count}"),
+    "import_count_capped": ("  按月上限计入 {count} 条", "  capped at the monthly limit: {count}"),
+    "import_count_rejected_at_cap": (
+        "  已达月上限而驳回 {count} 条",
+        "  rejected, monthly cap already reached: {count}",
+    ),
+    "import_totals": ("  积分合计 {points:+d}，库存合计 {stock:+d}", "  points {points:+d}, stock {stock:+d}"),
+    "import_progress": ("导入中", "Importing"),
+    "demo_top": ("可用积分最多的 10 户", "The 10 households with the most points"),
+    "demo_done": (
+        "示例村已建成：{path}。试试 `jifen --db {path} balance`、`review list --status all`、`verify`。",
+        "The sample village is ready: {path}. Try `jifen --db {path} balance`, "
+        "`review list --status all`, `verify`.",
+    ),
     "publish_refused": ("{detail}", "{detail}"),
     # --- publication (一季度一公示) and the fund ---------------------------------------------
     "publish_already": (

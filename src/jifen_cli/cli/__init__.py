@@ -145,6 +145,8 @@ COMMANDS = {
     "publish": "publish:publish",
     "fund": "fund:fund_app",
     "settle": "fund:settle",
+    "import": "imports:import_",
+    "demo": "demo:demo",
     "expire": "operations:expire",
     "backup": "operations:backup",
     "restore": "operations:restore",

@@ -1,0 +1,312 @@
+"""Writing an import: one writer per kind, each streaming rows inside the import's transaction.
+
+Validation and writing happen in the same pass. A writer checks a row, keeps the running state
+the rows below it depend on (codes seen, balances, stock, monthly caps) and writes it in batches;
+a bad row is reported and not written, and the pass goes on so that every bad row is found. If
+any was, `imports.run` rolls the whole transaction back: nothing is written, and no list of a
+million validated rows is ever held in memory. Refs are checked against the register one batch at
+a time, so a ref met in an earlier batch of the same file is told apart from one imported before.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from jifen_cli import households as households_register
+from jifen_cli import ledger, periods, store
+from jifen_cli import rules as rules_register
+from jifen_cli.errors import BadInput, Duplicate, InsufficientPoints, InsufficientStock, JifenError
+from jifen_cli.imports.validation import EventChecks
+from jifen_cli.ledger import Posting
+from jifen_cli.values import now
+
+BATCH = 5_000
+Rows = Iterable[tuple[int, list[str]]]
+
+
+class Run:
+    """One import in progress: its settings, its counts, and the problems found so far."""
+
+    def __init__(self, conn: sqlite3.Connection, *, kind: str, label: str, lang: str,
+                 operator: str, import_id: int, today: str | None, date: str,
+                 approve: bool, on_problem=None):
+        self.conn = conn
+        self.kind = kind
+        self.label = label
+        self.lang = lang
+        self.operator = operator
+        self.import_id = import_id
+        self.today = today
+        self.date = date
+        self.approve = approve
+        self.on_problem = on_problem
+        self.rows = self.written = self.skipped = 0
+        self.counts: Counter[str] = Counter()
+        self.points = self.stock = 0
+        self.problem_count = 0
+        self.lines: list[str] = []  # kept only when no on_problem callback streams them
+        self._pending: list[tuple[int, str]] = []
+
+    def problem(self, row: int, error: JifenError) -> None:
+        self.problem_count += 1
+        self._pending.append((row, error.message(self.lang)))
+
+    def flush_problems(self) -> None:
+        """Report the problems found so far, in row order (batch checks come after row checks)."""
+        self._pending.sort(key=lambda p: p[0])
+        for row, message in self._pending:
+            line = f"{self.label}:{row}: {message}"
+            if self.on_problem is None:
+                self.lines.append(line)
+            else:
+                self.on_problem(line)
+        self._pending.clear()
+
+
+def _known(conn: sqlite3.Connection, sql: str, keys: list[str]) -> dict:
+    """Rows of `sql` (first column: a key) for the keys of one batch, as key -> second column."""
+    if not keys:
+        return {}
+    return dict(conn.execute(sql, (json.dumps(keys, ensure_ascii=False),)))
+
+
+def _dedupe(run: Run, batch: list, ref_at: int, known: dict, ours) -> list:
+    """Drop rows whose ref was imported before (counted), report refs repeated in this file."""
+    kept, first_row = [], {}
+    for entry in batch:
+        ref = entry[ref_at]
+        if ref is not None:
+            if ref in first_row:
+                run.problem(entry[0], BadInput("import_duplicate_ref", ref=ref, row=first_row[ref]))
+                continue
+            if ref in known:
+                if ours(known[ref]):
+                    run.problem(entry[0], BadInput("import_duplicate_ref_earlier", ref=ref))
+                else:
+                    run.skipped += 1
+                continue
+            first_row[ref] = entry[0]
+        kept.append(entry)
+    return kept
+
+
+# --- registers ----------------------------------------------------------------------------------
+
+
+def _register(run: Run, rows: Rows, *, table: str, what: str, clean, insert) -> None:
+    existing = {code for (code,) in run.conn.execute(f"SELECT code FROM {table}")}
+    seen: dict[str, int] = {}
+    batch: list[dict] = []
+    for row, values in rows:
+        try:
+            entry = clean(*values)
+            code = entry["code"]
+            if code in existing:
+                raise Duplicate(what=what, code=code)
+            if code in seen:
+                raise BadInput("import_duplicate_code", code=code, row=seen[code])
+        except JifenError as exc:
+            run.problem(row, exc)
+            continue
+        seen[code] = row
+        batch.append(entry)
+        if len(batch) >= BATCH:
+            insert(batch)
+            batch = []
+    if batch:
+        insert(batch)
+
+
+def households(run: Run, rows: Rows) -> None:
+    def insert(batch):
+        households_register.insert_many(run.conn, batch, operator=run.operator)
+        run.written += len(batch)
+        run.counts["households"] += len(batch)
+
+    _register(run, rows, table="households", what="household",
+              clean=households_register.clean, insert=insert)
+
+
+def rules(run: Run, rows: Rows) -> None:
+    def insert(batch):
+        rules_register.insert_many(run.conn, batch, operator=run.operator)
+        run.written += len(batch)
+        run.counts["rules"] += len(batch)
+
+    _register(run, rows, table="rules", what="rule", clean=rules_register.clean, insert=insert)
+
+
+def items(run: Run, rows: Rows) -> None:
+    periods.ensure_open(run.conn, run.date)
+
+    def insert(batch):
+        store.insert_many(run.conn, batch, operator=run.operator, date=run.date)
+        stocked = [i["stock"] for i in batch if i["stock"]]
+        run.written += len(batch)
+        run.counts["items"] += len(batch)
+        run.counts["restock"] += len(stocked)
+        run.stock += sum(stocked)
+
+    _register(run, rows, table="items", what="item", clean=store.clean, insert=insert)
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def _checks(run: Run, **extra) -> EventChecks:
+    return EventChecks(
+        households={code for (code,) in run.conn.execute("SELECT code FROM households")},
+        locked=periods.locked_through(run.conn) or "", today=run.today, **extra,
+    )
+
+
+_CLAIM_INSERT = (
+    "INSERT INTO claims (id, household, rule, qty, date, note, ref, status, recorded_by,"
+    " recorded_at, reviewed_by, reviewed_at, reason, posting, import_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def records(run: Run, rows: Rows) -> None:
+    """Pending claims, or (approve) claims approved by the operator and posted at once, through
+    the same monthly-cap decision as the review (claims.capped_posting)."""
+    postings = _record_postings(run, rows)
+    if run.approve:
+        ledger.append(run.conn, postings)
+    else:
+        for _ in postings:
+            pass
+
+
+def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
+    from jifen_cli.claims import CapBook, Review, cap_reason, capped_posting
+
+    conn = run.conn
+    rule_book = {r["code"]: r for r in rules_register.list_all(conn)}
+    checks = _checks(run, rules=rule_book)
+    household, rule, date, qty = checks.household, checks.rule, checks.date, checks.qty
+    (claim_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM claims").fetchone()
+    seq, _ = ledger.head(conn)
+    caps, review = CapBook(conn), Review()
+    operator, import_id, stamp = run.operator, run.import_id, now()
+    batch: list[tuple] = []
+
+    def flush() -> list[Posting]:
+        nonlocal claim_id, seq
+        known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
+                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
+        kept = _dedupe(run, batch, 6, known, lambda found: found == import_id)
+        out: list[Posting] = []
+        claim_rows = []
+        for _row, h, r, d, q, note, ref in kept:
+            claim_id += 1
+            if not run.approve:
+                claim_rows.append((claim_id, h, r["code"], q, d, note, ref, "pending", operator,
+                                   stamp, None, None, None, None, import_id))
+                continue
+            claim = {"id": claim_id, "household": h, "rule": r["code"], "qty": q, "date": d,
+                     "note": note, "recorded_by": operator}
+            posting = capped_posting(caps, r, claim, reviewer=operator, review=review)
+            if posting is None:
+                facts = review.rejected_at_cap[-1][1]
+                claim_rows.append((claim_id, h, r["code"], q, d, note, ref, "rejected", operator,
+                                   stamp, operator, stamp, cap_reason(facts), None, import_id))
+                run.counts["rejected_at_cap"] += 1
+                continue
+            seq += 1
+            claim_rows.append((claim_id, h, r["code"], q, d, note, ref, "approved", operator,
+                               stamp, operator, stamp, None, seq, import_id))
+            out.append(posting)
+            run.counts[posting.kind] += 1
+            run.points += posting.points
+        conn.executemany(_CLAIM_INSERT, claim_rows)
+        run.written += len(claim_rows)
+        run.counts["claims"] += len(claim_rows)
+        run.flush_problems()
+        return out
+
+    for row, (h, r, d, q, note, ref) in rows:
+        try:
+            entry = (row, household(h), rule(r), date(d), qty(q), note, ref or None)
+        except JifenError as exc:
+            run.problem(row, exc)
+            continue
+        batch.append(entry)
+        if len(batch) >= BATCH:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
+    run.counts["capped"] += len(review.capped)
+
+
+def redemptions(run: Run, rows: Rows) -> None:
+    ledger.append(run.conn, _redemption_postings(run, rows))
+
+
+def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
+    """Redeem postings, each checked against the balance and stock left by the rows above it."""
+    conn = run.conn
+    goods = {code: [points, value, stock] for code, points, value, stock
+             in conn.execute("SELECT code, points, value_fen, stock FROM items")}
+    balance = dict(conn.execute("SELECT code, available FROM households"))
+    checks = _checks(run, items=goods)
+    household, item, date, qty = checks.household, checks.item, checks.date, checks.qty
+    start, _ = ledger.head(conn)
+    operator = run.operator
+    batch: list[tuple] = []
+
+    def flush() -> list[Posting]:
+        known = _known(conn, "SELECT ref, seq FROM postings WHERE ref IN"
+                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
+        kept = _dedupe(run, batch, 6, known, lambda found: found > start)
+        out: list[Posting] = []
+        for row, h, code, d, q, shop, ref in kept:
+            points, value, stock = goods[code]
+            needed = points * q
+            if needed > balance[h]:
+                run.problem(row, InsufficientPoints(household=h, available=balance[h],
+                                                    needed=needed))
+                continue
+            if shop is None and stock < q:
+                run.problem(row, InsufficientStock(item=code, stock=stock, qty=q))
+                continue
+            balance[h] -= needed
+            if shop is None:
+                goods[code][2] -= q
+            out.append(Posting(
+                kind="redeem", date=d, household=h, item=code, qty=q, points=-needed,
+                stock=0 if shop else -q, fen=value * q, shop=shop, ref=ref, recorded_by=operator,
+            ))
+            run.points -= needed
+            run.stock -= 0 if shop else q
+        run.written += len(out)
+        run.counts["redeem"] += len(out)
+        run.flush_problems()
+        return out
+
+    for row, (h, code, d, q, shop, ref) in rows:
+        try:
+            item(code)
+            entry = (row, household(h), code, date(d), qty(q), shop or None, ref or None)
+        except JifenError as exc:
+            run.problem(row, exc)
+            continue
+        batch.append(entry)
+        if len(batch) >= BATCH:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
+
+
+WRITERS = {
+    "households": households,
+    "rules": rules,
+    "items": items,
+    "records": records,
+    "redemptions": redemptions,
+}
