@@ -211,7 +211,7 @@ def test_check_of_a_sound_file(village):
     earn(village, "H001", "A01", 2)
     result = village.ok("check", "--json")
     found = checks(result)
-    assert list(found) == ["file", "integrity", "foreign_keys", "chain", "balances", "stock",
+    assert list(found) == ["file", "integrity", "schema", "foreign_keys", "chain", "balances", "stock",
                            "digests", "claims", "publication"]
     assert {c["status"] for c in found.values()} == {"ok"}
 
@@ -249,6 +249,7 @@ def test_check_fails_on_a_forged_posting_and_a_changed_digest(village):
     assert result.exit_code == 3
     found = checks(result)
     assert found["chain"]["status"] == "fail" and found["digests"]["status"] == "fail"
+    assert found["schema"]["status"] == "fail" and "postings_no_update" in found["schema"]["detail"]
 
 
 def test_check_of_a_file_that_is_not_a_village(tmp_path, jifen):

@@ -6,6 +6,7 @@ file is damaged or tampered with) — and a detail:
 
     file          the file is an SQLite database marked as a jifen village, with a known schema
     integrity     PRAGMA integrity_check
+    schema        tables, indexes and triggers (the append-only ones too) exactly as jifen made them
     foreign_keys  PRAGMA foreign_key_check
     chain         ledger.verify: the hash chain, the head, nothing back-dated into a locked quarter
     balances      every household's stored available/honour points equal the sum of its postings
@@ -102,6 +103,7 @@ def _guarded(add, name: str, conn: sqlite3.Connection, fn) -> None:
 
 def _run(conn: sqlite3.Connection, add) -> None:
     _guarded(add, "integrity", conn, _integrity)
+    _guarded(add, "schema", conn, _schema)
     _guarded(add, "foreign_keys", conn, _foreign_keys)
     _guarded(add, "chain", conn, _chain)
     _guarded(add, "balances", conn, _balances)
@@ -116,6 +118,26 @@ def _integrity(conn) -> Check:
     if rows == ["ok"]:
         return Check("integrity", OK, "ok")
     return Check("integrity", FAIL, _sample(rows))
+
+
+def _schema(conn) -> Check:
+    from jifen_cli.migrations import LATEST, migrate
+
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version != LATEST:
+        return Check("schema", WARN, f"schema {version} is not compared (this jifen writes {LATEST})")
+    query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    reference = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(reference)
+        wanted = reference.execute(query).fetchall()
+    finally:
+        reference.close()
+    found = conn.execute(query).fetchall()
+    if found == wanted:
+        return Check("schema", OK, f"{len(found)} tables, indexes and triggers as made")
+    changed = sorted({f"{row[0]} {row[1]}" for row in set(found) ^ set(wanted)})
+    return Check("schema", FAIL, "changed, added or removed: " + _sample(changed))
 
 
 def _foreign_keys(conn) -> Check:
