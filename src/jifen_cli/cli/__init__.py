@@ -152,6 +152,8 @@ COMMANDS = {
     "restore": "operations:restore",
     "card": "operations:card",
     "check": "operations:check",
+    "rollup": "rollup:rollup",
+    "export": "rollup:export",
 }
 
 

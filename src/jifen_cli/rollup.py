@@ -1,0 +1,371 @@
+"""The township and city roll-up: one row per village file, subtotals, and a totals row.
+
+Finding the files. A file named on the command line is always examined. A folder is searched
+recursively for `*.db`, `*.jifen`, `*.sqlite` and `*.sqlite3`, and for any other file whose
+SQLite header carries jifen's application_id (a village renamed `扎西岗村-2024.bak` is still
+found). SQLite's own side files (`-journal`, `-wal`, `-shm`) are skipped.
+
+Examining a file (`examine`, one per worker process). It is opened read-only (`mode=ro`: SQLite
+takes only a shared lock, writes nothing, and the file's bytes and mtime stay as they were), its
+chain verified with `ledger.verify`, and its quarter figures computed by `figures.village` and
+`figures.fund`, the same code `publish` uses. A file that cannot be rolled up is still a row and
+says why (STATUSES): damaged (the chain or a balance does not match — its figures are shown when
+readable but not added to the totals), not a village file, written by a newer jifen, written by
+an older jifen (a read-only open cannot upgrade it: run any jifen command on it once), cut short
+(truncated: smaller than its header says), or unreadable.
+
+Duplicates. The same file named twice (by any path, link or folder) is examined once; the other
+mention is a `duplicate` row. Two copies of one village are recognised by the village record
+every copy carries from `jifen init` on: name, township, county and the second it was created
+(its `village_id` is a hash of those). The copy with the longest sound ledger is counted; the
+others are `duplicate` rows naming it (an older copy, an identical copy, or — if two copies of the
+same length differ — a conflicting one, which needs a person to decide).
+
+Totals count each village once, and only villages whose ledger verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from jifen_cli import periods
+from jifen_cli.db import APPLICATION_ID
+
+SUFFIXES = (".db", ".jifen", ".sqlite", ".sqlite3")
+SIDE_FILES = ("-journal", "-wal", "-shm")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+STATUSES = ("ok", "damaged", "duplicate", "not_village", "newer_schema", "older_schema",
+            "truncated", "unreadable", "missing")
+CHUNK = 8  # files per task handed to a worker: few enough round trips, even enough load
+
+
+@dataclass(slots=True)
+class Figures:
+    """The numbers a roll-up adds up (money in fen)."""
+
+    villages: int = 0
+    households: int = 0
+    participating: int = 0
+    entries: int = 0
+    earned: int = 0
+    deducted: int = 0
+    redeemed: int = 0
+    redeemed_fen: int = 0
+    fund_granted: int = 0
+    fund_balance: int = 0
+
+    def add(self, other: Figures) -> None:
+        for f in fields(Figures):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass(slots=True)
+class Row:
+    """One village file. `status` is one of STATUSES; `detail` says more, in English."""
+
+    path: str
+    status: str = "ok"
+    detail: str = ""
+    village_id: str = ""
+    village: str = ""
+    township: str = ""
+    county: str = ""
+    klass: int | None = None
+    mode: str = ""
+    published: bool | None = None
+    verified: str = "no"  # yes | no (could not be checked) | damaged
+    head_seq: int = 0
+    head: str = ""
+    figures: Figures | None = None
+    same_as: str = ""  # for a duplicate: the path counted instead
+
+    @property
+    def counted(self) -> bool:
+        return self.status == "ok" and self.figures is not None
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["class"] = out.pop("klass")
+        out["figures"] = None if self.figures is None else asdict(self.figures)
+        return out
+
+
+@dataclass
+class RollUp:
+    quarter: str
+    rows: list[Row] = field(default_factory=list)
+    total: Figures = field(default_factory=Figures)
+
+    def groups(self, by: str) -> list[tuple[tuple[str, ...], list[Row], Figures]]:
+        """Rows grouped by county, or by county and township, each with its subtotal."""
+        keyed: dict[tuple[str, ...], list[Row]] = {}
+        for row in self.rows:
+            key = (row.county,) if by == "county" else (row.county, row.township)
+            keyed.setdefault(key, []).append(row)
+        out = []
+        for key, rows in keyed.items():
+            subtotal = Figures()
+            for row in rows:
+                if row.counted:
+                    subtotal.add(row.figures)
+            out.append((key, rows, subtotal))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        tally = dict.fromkeys(STATUSES, 0)
+        for row in self.rows:
+            tally[row.status] += 1
+        return {k: v for k, v in tally.items() if v}
+
+
+# --- finding the files ---------------------------------------------------------------------
+
+
+def _looks_like_village(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(72)
+    except OSError:
+        return False
+    return header.startswith(SQLITE_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+
+
+def find_files(arguments: Iterable[str | Path]) -> list[Path]:
+    """Every file to examine, in a stable order: named files as given, folders searched."""
+    found: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if not path.is_dir():
+            found.append(path)  # a missing or odd file is still a row that says so
+            continue
+        for folder, dirs, names in os.walk(path):
+            dirs.sort()
+            for name in sorted(names):
+                candidate = Path(folder) / name
+                if name.endswith(SIDE_FILES) or not candidate.is_file():
+                    continue
+                if candidate.suffix.lower() in SUFFIXES or _looks_like_village(candidate):
+                    found.append(candidate)
+    return found
+
+
+# --- one file --------------------------------------------------------------------------------
+
+
+def village_id(name: str, township: str, county: str, created_at: str) -> str:
+    """A stable id for a village: the same in every copy of its file, whatever its path."""
+    key = "\x1f".join((name, township, county, created_at))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _header_problem(path: Path, row: Row) -> bool:
+    """Classify from the 100-byte SQLite header alone; True when nothing more can be done."""
+    from jifen_cli.migrations import LATEST
+
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        row.status, row.detail = "missing", "no such file"
+        return True
+    except OSError as exc:
+        row.status, row.detail = "unreadable", exc.strerror or str(exc)
+        return True
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        row.status = "not_village"
+        row.detail = "empty file" if size == 0 else "not an SQLite database"
+        return True
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        row.status, row.detail = "not_village", "an SQLite database, but not a jifen village"
+        return True
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    size_is_valid = header[24:28] == header[92:96]  # "in-header database size" is current
+    if size_is_valid and size < page_size * pages:
+        row.status = "truncated"
+        row.detail = f"the file is cut short: {size:,} of {page_size * pages:,} bytes"
+        return True
+    version = int.from_bytes(header[60:64], "big")
+    if version > LATEST:
+        row.status = "newer_schema"
+        row.detail = f"written by a newer jifen (schema {version}; this one knows up to {LATEST})"
+        return True
+    if version < LATEST:
+        row.status = "older_schema"
+        row.detail = (f"written by an older jifen (schema {version}); run any jifen command on "
+                      "it once to upgrade it, then roll up again")
+        return True
+    return False
+
+
+def examine(path: str | Path, quarter: str) -> Row:
+    """Open one village file read-only, verify it, and compute its quarter. Never raises."""
+    path = Path(path)
+    row = Row(path=str(path))
+    try:
+        if _header_problem(path, row):
+            return row
+        _examine_village(path, quarter, row)
+    except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up
+        row.status = "unreadable"
+        row.detail = str(exc) if isinstance(exc, sqlite3.Error) else f"{type(exc).__name__}: {exc}"
+        if row.verified == "yes":
+            row.verified = "no"
+        row.figures = None
+    return row
+
+
+def _examine_village(path: Path, quarter: str, row: Row) -> None:
+    from jifen_cli import figures, ledger
+    from jifen_cli.db import open_village
+    from jifen_cli.village import info
+
+    conn = open_village(path, readonly=True)
+    try:
+        facts = info(conn)
+        row.village, row.township, row.county = facts["village"], facts["township"], facts["county"]
+        row.klass, row.mode = facts["class"], facts["mode"]
+        row.village_id = village_id(row.village, row.township, row.county, facts["created_at"])
+        report = ledger.verify(conn)
+        row.head_seq, row.head = report.postings, report.head
+        if report.ok:
+            row.verified = "yes"
+        else:
+            row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
+        first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
+        v = figures.village(conn, quarter)
+        granted = figures.fund(conn, first, last).granted
+        balance = figures.fund(conn, "0000-01-01", last).balance
+        row.published = conn.execute(
+            "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
+        ).fetchone() is not None
+        row.figures = Figures(
+            villages=1, households=v.households, participating=v.participating,
+            entries=v.entries, earned=v.earned, deducted=v.deducted, redeemed=v.redeemed,
+            redeemed_fen=v.redeemed_fen, fund_granted=granted, fund_balance=balance,
+        )
+    finally:
+        conn.close()
+
+
+def examine_many(paths: Sequence[str], quarter: str) -> list[Row]:
+    return [examine(p, quarter) for p in paths]
+
+
+# --- many files ------------------------------------------------------------------------------
+
+
+def _identity(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return (st.st_dev, st.st_ino)
+    except OSError:
+        return ("path", str(path.absolute()))
+
+
+def run(work: Callable[[Sequence[str], Any], list], paths: Sequence[str], quarter: Any, *,
+        jobs: int | None = None, progress: Callable[[int], None] | None = None) -> list:
+    """`work(chunk, quarter)` over chunks of `paths`, on `jobs` worker processes (default: every
+    core); results in the order of `paths`. `progress(n)` is called as n more are done. `work`
+    must be a module-level function (it is sent to the workers by name)."""
+    jobs = jobs or os.cpu_count() or 1
+    chunks = [list(paths[i:i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    if jobs == 1 or len(chunks) < 2:
+        results = []
+        for chunk in chunks:
+            results.extend(work(chunk, quarter))
+            if progress:
+                progress(len(chunk))
+        return results
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    done: dict[int, list] = {}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+        futures = {pool.submit(work, chunk, quarter): n for n, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            n = futures[future]
+            done[n] = future.result()
+            if progress:
+                progress(len(chunks[n]))
+    return [result for n in range(len(chunks)) for result in done[n]]
+
+
+def unique_files(paths: Sequence[Path]) -> tuple[list[Path], dict[int, Path]]:
+    """The files to open (each once) and, for each repeated mention, the first one."""
+    first: dict[tuple, Path] = {}
+    unique: list[Path] = []
+    repeats: dict[int, Path] = {}
+    for n, path in enumerate(paths):
+        key = _identity(path)
+        if key in first:
+            repeats[n] = first[key]
+        else:
+            first[key] = path
+            unique.append(path)
+    return unique, repeats
+
+
+def _mark_copies(rows: list[Row]) -> None:
+    """Count each village once: the fullest sound copy; the rest become duplicate rows."""
+    by_village: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.village_id and row.status in ("ok", "damaged"):
+            by_village.setdefault(row.village_id, []).append(row)
+    for copies in by_village.values():
+        if len(copies) < 2:
+            continue
+        copies.sort(key=lambda r: (r.verified != "yes", -r.head_seq, r.path))
+        kept = copies[0]
+        for row in copies[1:]:
+            if row.head == kept.head:
+                why = "an identical copy of the same village"
+            elif row.head_seq < kept.head_seq:
+                why = f"an older copy of the same village (ledger to #{row.head_seq}, " \
+                      f"the counted one to #{kept.head_seq})"
+            elif row.verified != "yes":
+                why = "a damaged copy of the same village"
+            else:
+                why = "a conflicting copy of the same village: the same length, different " \
+                      "postings — a person must decide which is right"
+            row.status, row.same_as = "duplicate", kept.path
+            row.detail = f"{why}; counted: {kept.path}"
+
+
+def roll_up(arguments: Iterable[str | Path], quarter: str, *, jobs: int | None = None,
+            progress: Callable[[int], None] | None = None,
+            on_found: Callable[[int], None] | None = None) -> RollUp:
+    """Examine every village file under `arguments` and add up the quarter."""
+    quarter = periods.parse_quarter(quarter)
+    paths = find_files(arguments)
+    unique, repeats = unique_files(paths)
+    if on_found:
+        on_found(len(unique))
+    examined = dict(zip(unique, run(examine_many, [str(p) for p in unique], quarter, jobs=jobs,
+                                    progress=progress)))
+    rows: list[Row] = []
+    for n, path in enumerate(paths):
+        if n in repeats:
+            original = examined[repeats[n]]
+            rows.append(Row(
+                path=str(path), status="duplicate", village=original.village,
+                township=original.township, county=original.county, klass=original.klass,
+                mode=original.mode, village_id=original.village_id, same_as=original.path,
+                detail=f"the same file as {original.path}",
+            ))
+        else:
+            rows.append(examined[path])
+    _mark_copies(rows)
+    rows.sort(key=lambda r: (r.county, r.township, r.village, r.path))
+    result = RollUp(quarter, rows)
+    for row in rows:
+        if row.counted:
+            result.total.add(row.figures)
+    return result
