@@ -21,7 +21,7 @@ never renamed, retyped or removed — a reader that selects columns by name keep
     village_name  string              the village's name
     seq           int64               the posting's number in its village's ledger (1, 2, …)
     kind          string              earn deduct redeem reverse expire grant restock settle
-    date          date32              the day the event happened
+    date          date32[day]         the day the event happened
     household     string              household code (null for fund postings)
     rule          string              rule code (earn/deduct and their reversals)
     category      string              the rule's category (评分指标类别), null without a rule
@@ -35,7 +35,7 @@ never renamed, retyped or removed — a reader that selects columns by name keep
     reverses      int64               for a reversal: the seq it reverses (same village)
     recorded_by   string              who recorded it
     reviewed_by   string              who reviewed it (null for redemptions and fund postings)
-    created_at    timestamp[s, UTC]   when it was written to the ledger
+    created_at    timestamp[ms, tz=UTC] when it was written to the ledger (to the second)
     hash          string              the posting's chain hash (ledger.py), hex
 
 Household names, ID numbers, phones, notes and evidence are not exported: the dataset is for
@@ -61,11 +61,11 @@ from jifen_cli.errors import JifenError
 
 SCHEMA_VERSION = 1
 COLUMNS = (
-    ("village_name", "string"), ("seq", "int64"), ("kind", "string"), ("date", "date32"),
+    ("village_name", "string"), ("seq", "int64"), ("kind", "string"), ("date", "date32[day]"),
     ("household", "string"), ("rule", "string"), ("category", "string"), ("item", "string"),
     ("qty", "int64"), ("points", "int64"), ("stock_delta", "int64"), ("value_fen", "int64"),
     ("value_yuan", "decimal128(12, 2)"), ("shop", "string"), ("reverses", "int64"),
-    ("recorded_by", "string"), ("reviewed_by", "string"), ("created_at", "timestamp[s, UTC]"),
+    ("recorded_by", "string"), ("reviewed_by", "string"), ("created_at", "timestamp[ms, tz=UTC]"),
     ("hash", "string"),
 )
 DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -94,7 +94,7 @@ def schema():
         ("points", pa.int64()), ("stock_delta", pa.int64()), ("value_fen", pa.int64()),
         ("value_yuan", pa.decimal128(12, 2)), ("shop", pa.string()), ("reverses", pa.int64()),
         ("recorded_by", pa.string()), ("reviewed_by", pa.string()),
-        ("created_at", pa.timestamp("s", tz="UTC")), ("hash", pa.string()),
+        ("created_at", pa.timestamp("ms", tz="UTC")), ("hash", pa.string()),
     ], metadata={"jifen_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -194,8 +194,8 @@ def _identify(path: Path) -> tuple[str, int] | None:
     """The village_id and ledger length of a file, cheaply, to choose among copies."""
     import sqlite3
 
-    if not rollup._looks_like_village(path):
-        return None
+    if rollup._header_problem(path, rollup.Row(path=str(path))):
+        return None  # not a current village file: export_one will say what it is
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
