@@ -490,3 +490,15 @@ def test_closing_identity_holds_on_random_ledgers(events):
         path = conn.execute("PRAGMA database_list").fetchone()[2]
         conn.close()
         shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+
+
+def test_demo_ends_by_publishing_its_quarter(jifen, tmp_path):
+    out = tmp_path / "demo"
+    result = jifen.ok("demo", "--out", str(out), operator=None)
+    notice = out / "disclosure-2024Q2" / "notice.html"
+    assert str(notice) in result.stdout
+    assert notice.is_file()
+    report = jifen.json("--db", str(out / "jifen.db"), "verify")
+    assert report["ok"] and report["publications"] == 1
+    manifest = json.loads((notice.parent / "manifest.json").read_text("utf-8"))
+    assert manifest["digest"] == report["head"] and manifest["counts"]["households"] == 134

@@ -53,7 +53,7 @@ class Demo:
     def build(self) -> Demo:
         self.out.mkdir(parents=True, exist_ok=True)
         for step in (self.create_village, self.import_registers, self.import_records,
-                     self.monthly_review, self.import_redemptions, self.verify):
+                     self.monthly_review, self.import_redemptions, self.verify, self.publish):
             step()
         return self
 
@@ -86,6 +86,16 @@ class Demo:
             raise LedgerDamaged(detail=report.problems[0])
         self.say("verify_ok", {"postings": report.postings, "publications": report.publications,
                                "head": report.head})
+
+    def publish(self) -> None:
+        """一季度一公示: the quarter's disclosure next to the village file, the quarter locked."""
+        from jifen_cli import publication
+
+        done = publication.publish(self.conn, QUARTER, out=self.out / f"disclosure-{QUARTER}",
+                                   date=TODAY, operator=CLERK, lang=self.lang, today_=TODAY)
+        self.say("published", {"quarter": done.quarter, "head_seq": done.head_seq,
+                               "digest": done.digest, "out": done.out,
+                               "notice": done.out / "notice.html"})
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ name like `=HYPERLINK(...)` can never become a formula and -20 stays a number.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import unicodedata
 from decimal import Decimal
@@ -22,9 +23,12 @@ LANG = "zh"  # the workbook is for the village office: Chinese headings
 MIN_WIDTH, MAX_WIDTH = 6, 60
 
 
+@functools.lru_cache(maxsize=65536)
 def display_width(text: str) -> int:
     """Columns a string takes in a spreadsheet: CJK counts two, combining marks (Tibetan
     subjoined letters and vowel signs) nothing, everything else one."""
+    if text.isascii():
+        return len(text)
     width = 0
     for char in text:
         if unicodedata.combining(char) or unicodedata.category(char) == "Mn":
