@@ -352,6 +352,23 @@ def test_verify_and_publish_catch_a_rewritten_history(locked, tmp_path, monkeypa
     assert not (tmp_path / "q3").exists()
 
 
+def test_publish_refuses_to_pin_a_digest_on_a_broken_chain(locked, tmp_path, monkeypatch):
+    """A posting after the last publication was edited in the file: publish names it, exit 3."""
+    jifen = locked
+    earn(jifen, "H001", "A01", 1, "2024-07-03")
+    earn(jifen, "H002", "A01", 1, "2024-07-04")
+    target = jifen.sql("SELECT min(seq) FROM postings WHERE date >= '2024-07-01'")[0][0]
+    conn = _raw(jifen.db)
+    conn.execute("UPDATE postings SET points = 500 WHERE seq = ?", (target,))
+    conn.close()
+    monkeypatch.setenv("JIFEN_TODAY", "2024-10-02")
+    r = jifen("publish", "--quarter", "2024Q3", "--out", str(tmp_path / "q3"))
+    assert r.exit_code == 3
+    assert f"posting #{target}" in r.stderr and "jifen verify" in r.stderr
+    assert not (tmp_path / "q3").exists()
+    assert jifen.sql("SELECT count(*) FROM publications") == [(1,)]
+
+
 def test_hostile_names_are_neutralised_and_private_fields_never_shown(village, tmp_path):
     import openpyxl
 
