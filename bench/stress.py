@@ -5,7 +5,8 @@
 Each worker is a loop that runs real `python -m jifen_cli` processes one after another against
 the same village file — record a claim, approve one of its own claims (now and then
 `review approve --all`), redeem (at the store or at a partner shop), reverse one of its own
-redemptions, or import a small CSV of records with --approve — so at any moment `--workers` jifen
+redemptions, import a small CSV of records with --approve, or back the file up into a folder
+(`jifen backup`, which verifies its copy) — so at any moment `--workers` jifen
 processes compete for the file. Every command's output is logged: the claim id, posting number
 or import refs it printed.
 
@@ -17,7 +18,8 @@ Afterwards the audit asserts, and the report counts:
 - no balance and no stock ever went below zero: the ledger is replayed posting by posting;
 - every successful command's effect is in the ledger: each recorded claim exists, each approved
   claim is approved with its posting, each redemption's posting is there with its household and
-  item, each reversal names its original, each imported ref is an approved claim with a posting.
+  item, each reversal names its original, each imported ref is an approved claim with a posting,
+  each backup made while the others wrote verifies on its own.
 
 For comparison, the same loop first runs alone (one worker) for a quarter of the time: the ratio
 of throughputs shows what contention for the file's single write lock costs. Results are printed
@@ -107,7 +109,8 @@ class Worker:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             op = self.rng.choices(
-                ("record", "approve", "redeem", "reverse", "import_"), (30, 20, 30, 8, 12))[0]
+                ("record", "approve", "redeem", "reverse", "import_", "backup"),
+                (30, 20, 30, 8, 12, 4))[0]
             getattr(self, op)()
 
     def _run(self, op: str, operator: str, *args: str, **facts) -> subprocess.CompletedProcess:
@@ -165,6 +168,15 @@ class Worker:
                            original=seq)
         if result.returncode == 0:
             self.log[-1]["seq"] = int(re.search(r"posting #(\d+)", result.stdout)[1])
+
+    def backup(self) -> None:
+        folder = self.folder / "backups"
+        folder.mkdir(exist_ok=True)
+        result = self._run("backup", self.clerk, "backup", str(folder))
+        if result.returncode == 0:
+            self.log[-1]["path"] = re.search(r" to (.+?\.jifen\.db);", result.stdout)[1]
+        elif "never overwritten" in result.stderr:
+            self.log[-1]["raced_by_all"] = True  # another worker backed up the same state
 
     def import_(self) -> None:
         self.imports += 1
@@ -251,6 +263,10 @@ def audit(db: Path, log: list[dict]) -> dict:
             posting = postings.get(entry["seq"])
             if not posting or posting[1] != "reverse" or posting[6] != entry["original"]:
                 problems.append(f"reversal missing: {entry}")
+        elif op == "backup":
+            copy = jifen(Path(entry["path"]), "审计", "verify")
+            if copy.returncode:
+                problems.append(f"backup does not verify: {entry} {copy.stderr.strip()}")
         elif op == "import":
             ops["imported rows"] += len(entry["refs"])
             for ref in entry["refs"]:
@@ -295,7 +311,7 @@ def main() -> None:
         f"stress run: {args.workers} workers × {args.seconds:g} s of real jifen processes on one "
         f"village file (seed {args.seed}, {os.cpu_count()} CPUs)",
         f"  commands {crowd['commands']}: succeeded {crowd['succeeded']}, refused by a business "
-        f"rule {crowd['refused']} (not enough points or stock)",
+        f"rule {crowd['refused']} (not enough points or stock; a race another worker won)",
         f"  by kind: {json.dumps(crowd['ops'], ensure_ascii=False)}",
         f"  ledger afterwards: {crowd['postings']} postings, {crowd['claims']} claims; verify and "
         f"check pass: {not any('verify' in p or 'check' in p for p in crowd['problems'])}",
