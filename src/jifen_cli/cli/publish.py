@@ -27,8 +27,8 @@ def publish(
 ):
     """Write the quarter's disclosure, lock the quarter, and print the ledger digest.
 
-    The publication date printed on the notice is --date (default today); the files hold no
-    other clock, so the same ledger published on the same date gives the same bytes.
+    The notice is dated --date (default today); the files hold no other clock, so the same
+    ledger published on the same date gives the same bytes.
     """
     from jifen_cli import publication
 
