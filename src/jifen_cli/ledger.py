@@ -33,7 +33,20 @@ FIELDS = (
     "shop", "reverses", "claim", "ref", "note", "recorded_by", "reviewed_by", "created_at",
 )
 HOUSEHOLD_KINDS = ("earn", "deduct", "redeem", "reverse", "expire")
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The same C encoder JSONEncoder.encode builds on every call, built once: identical output,
+# without the per-call set-up that cost a third of the hashing of a big import.
+_c_encoder = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True,
+)
+
+
+def _encode(fields: tuple) -> str:
+    if _c_encoder is None:
+        return _encoder.encode(fields)
+    return "".join(_c_encoder(fields, 0))
+
+
 _INSERT = f"INSERT INTO postings ({', '.join(FIELDS)}, hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from jifen_cli import db
 from jifen_cli.errors import BadInput, ImportRejected
 from jifen_cli.imports import apply, readers
-from jifen_cli.imports.validation import KINDS, match_header, pick
+from jifen_cli.imports.validation import KINDS, blank, match_header, pick
 from jifen_cli.values import now
 from jifen_cli.values import today as real_today
 
@@ -130,7 +130,7 @@ def _earlier(conn: sqlite3.Connection, kind: str, sha256: str) -> dict | None:
 def _import(state: apply.Run, kind: str, stream) -> None:
     """Match the header (the first non-blank row), then hand the data rows to the kind's writer."""
     for number, cells in stream:
-        if any(cells):
+        if not blank(cells):
             header_row, header = number, cells
             break
     else:
@@ -145,13 +145,14 @@ def _import(state: apply.Run, kind: str, stream) -> None:
 
     def data():
         for number, cells in stream:
-            if not any(cells):
+            values = pick(cells, index)
+            if not any(values) and blank(cells):
                 continue
             state.rows += 1
-            if len(cells) > width and any(cells[width:]):
+            if len(cells) > width and not blank(cells[width:]):
                 state.problem(number, BadInput("import_extra_cells", count=len(cells),
                                                width=width))
                 continue
-            yield number, pick(cells, index)
+            yield number, values
 
     apply.WRITERS[kind](state, data())

@@ -74,7 +74,8 @@ class Unreadable(Exception):
 
 def rows(path: Path, fmt: str, progress: Callable[[int], None] | None = None
          ) -> Iterator[tuple[int, list[str]]]:
-    """(row number, stripped cells) for every row, the header first (row 1).
+    """(row number, cells) for every row, the header first (row 1). CSV cells come as written
+    (callers strip the ones they use); XLSX cells as the text a person sees.
 
     Raises Unreadable when the rest of the file cannot be read. `progress(bytes_read)` is called
     every few thousand rows (CSV only).
@@ -104,7 +105,7 @@ def _csv_rows(path: Path, encoding: str, progress) -> Iterator[tuple[int, list[s
             number += 1
             if progress is not None and not number % 8192:
                 progress(raw.tell())
-            yield number, [c.strip() for c in cells]
+            yield number, cells
 
 
 def _cell(value) -> str:

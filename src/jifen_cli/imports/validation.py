@@ -74,14 +74,14 @@ def match_header(kind: str, header: list[str]) -> tuple[tuple[int, ...], list[tu
 
 
 def pick(cells: list[str], index: tuple[int, ...]) -> list[str]:
-    """The row's value for each column ('' when the column is absent or the row is short)."""
+    """The row's stripped value for each column ('' when the column is absent or the row is
+    short)."""
     size = len(cells)
-    return [cells[i] if 0 <= i < size else "" for i in index]
+    return [cells[i].strip() if 0 <= i < size else "" for i in index]
 
 
-def extra_cells(cells: list[str], width: int) -> bool:
-    """True when a row has values beyond the header's last column."""
-    return len(cells) > width and any(cells[width:])
+def blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
 
 
 class EventChecks:
