@@ -104,3 +104,11 @@ def test_the_message_is_in_chinese_too(ledger):
     result = ledger("verify", lang="zh")
     assert result.exit_code == 3
     assert "台账已损坏或被篡改" in result.stderr and "#5" in result.stderr
+
+
+def test_damaged_pages_are_reported_as_damage(ledger):
+    data = bytearray(ledger.db.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    data[page_size:] = b"\xff" * (len(data) - page_size)  # every page but the schema page
+    ledger.db.write_bytes(bytes(data))
+    assert "damaged" in _damaged(ledger)

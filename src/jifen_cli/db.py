@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from jifen_cli.errors import NewerSchema, NotAVillage, NoVillage, StorageProblem, VillageExists
+from jifen_cli.errors import (
+    NewerSchema,
+    NotAVillage,
+    NoVillage,
+    StorageProblem,
+    VillageDamaged,
+    VillageExists,
+)
 
 APPLICATION_ID = 0x4A494645  # "JIFE": marks a file as a jifen village
 BUSY_TIMEOUT_MS = 60_000
@@ -65,6 +72,8 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
             "SELECT * FROM pragma_application_id, pragma_user_version"
         ).fetchone()
     except sqlite3.DatabaseError as exc:
+        if _header_says_village(path):
+            raise VillageDamaged(path=str(path), detail=str(exc)) from None
         raise NotAVillage(path=str(path), detail=str(exc)) from None
     if app_id != APPLICATION_ID:
         conn.close()
@@ -82,6 +91,16 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
 
         migrate(conn)
     return conn
+
+
+def _header_says_village(path: Path) -> bool:
+    """True when the file starts as a SQLite database carrying jifen's application_id."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and int.from_bytes(header[68:72], "big") == APPLICATION_ID
 
 
 @contextmanager

@@ -39,6 +39,14 @@ class NotAVillage(JifenError):
     key = "not_a_village"
 
 
+class VillageDamaged(JifenError):
+    """The file is a village file but SQLite cannot read it (flipped bytes, truncation).
+
+    Commands refuse with exit 1; `verify` reports it as damage (exit 3)."""
+
+    key = "village_damaged"
+
+
 class NewerSchema(JifenError):
     key = "newer_schema"
 

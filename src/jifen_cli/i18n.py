@@ -49,6 +49,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 不是 jifen 村台账文件（{detail}）。",
         "{path} is not a jifen village file ({detail}).",
     ),
+    "village_damaged": (
+        "村台账文件 {path} 已损坏（{detail}）。运行 `jifen check` 查看，并用 `jifen restore` 从备份恢复。",
+        "The village file {path} is damaged ({detail}). Run `jifen check`, and restore a backup "
+        "with `jifen restore`.",
+    ),
     "newer_schema": (
         "{path} 由更新版本的 jifen 创建（结构版本 {found}，本程序支持到 {known}）。请升级 jifen。",
         "{path} was written by a newer jifen (schema {found}; this one knows up to {known}). "

@@ -79,11 +79,17 @@ def history(
 
 def verify(ctx: typer.Context, json: Json = False):
     """Recompute the hash chain and every balance and stock level; exit 3 on damage."""
+    import sqlite3
+
     from jifen_cli import ledger
-    from jifen_cli.errors import LedgerDamaged
+    from jifen_cli.errors import LedgerDamaged, VillageDamaged
 
     s = state(ctx)
-    report = ledger.verify(s.conn())
+    try:
+        report = ledger.verify(s.conn())
+    except (sqlite3.DatabaseError, VillageDamaged) as exc:  # a village file with damaged pages
+        detail = exc.params["detail"] if isinstance(exc, VillageDamaged) else str(exc)
+        report = ledger.Report(problems=[f"the file is damaged: {detail}"])
     if json:
         print_json({"ok": report.ok, "postings": report.postings, "head": report.head,
                     "publications": report.publications, "problems": report.problems})
