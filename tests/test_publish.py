@@ -112,8 +112,8 @@ def test_ledger_table_matches_the_ledger_and_the_closing_identity(active, tmp_pa
                               ["遵纪守法", "1", "0", "20"]]
     assert sum(int(r[2]) for r in categories[1:]) == sum(int(r[4]) for r in rows[1:])
     honour = read_csv(out / "honour.csv")
-    # H004's reward was reversed: net 0, above H003's -12
-    assert [r[1] for r in honour[1:]] == ["H002", "H001", "H004", "H003"]
+    # Only households that gained points rank: H004's reward was reversed (net 0), H003 lost 12.
+    assert [r[1] for r in honour[1:]] == ["H002", "H001"]
     assert honour[1][0] == "1"
 
 
@@ -252,6 +252,7 @@ def test_nothing_can_be_written_into_a_published_quarter(locked, tmp_path):
     cases = [
         ("record", "H001", "A01", "--date", "2024-06-30"),
         ("redeem", "H002", "G002", "--date", "2024-05-01"),
+        ("redeem", "H004", "G001", "--date", "2024-05-01"),  # cannot afford it either: the lock
         ("item", "restock", "G001", "5", "--cost", "10", "--date", "2024-04-01"),
         ("reverse", str(deduction), "--reason", "wrong", "--date", "2024-06-30"),
         ("fund", "grant", "100", "--date", "2024-06-30"),
@@ -498,8 +499,9 @@ def test_closing_identity_holds_on_random_ledgers(events):
             assert sum(r[2] for r in d.table("categories").rows) == sum(r[4] for r in rows)
             assert sum(r[3] for r in d.table("categories").rows) == sum(r[5] for r in rows)
             assert d.totals["closing"] == sum(truth.values())
+            net = {r.code: r.net for r in figures.households(conn, quarter)}
             for rank, code, *_ in d.table("honour").rows:
-                assert code in {r[0] for r in rows} and 1 <= rank <= 10
+                assert code in {r[0] for r in rows} and 1 <= rank <= 10 and net[code] > 0
         # the household figures are the figures module's, not a second definition
         assert [r.closing for r in figures.households(conn, "2024Q4")] == \
             [r[8] for r in publication.build(conn, "2024Q4", date="2025-01-01").table("ledger").rows]

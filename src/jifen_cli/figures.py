@@ -80,8 +80,10 @@ def households(conn: sqlite3.Connection, quarter: str) -> list[HouseholdQuarter]
 
 
 def honour_board(rows: list[HouseholdQuarter], top: int = 10) -> list[HouseholdQuarter]:
-    """光明榜: the top households by net points, ties by fewer deductions, then by code."""
-    ranked = [r for r in rows if r.entries]
+    """光明榜: the top households by net points, ties by fewer deductions, then by code.
+
+    Only households that gained points in the quarter (net > 0) are honoured."""
+    ranked = [r for r in rows if r.net > 0]
     ranked.sort(key=lambda r: (-r.net, r.deductions, r.code))
     return ranked[:top]
 

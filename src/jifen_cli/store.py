@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from jifen_cli import db, ledger
+from jifen_cli import db, ledger, periods
 from jifen_cli.errors import BadInput, Duplicate, InsufficientPoints, InsufficientStock, UnknownItem
 from jifen_cli.households import balance as household_balance
 from jifen_cli.ledger import Posting
@@ -104,6 +104,7 @@ def redeem_in(conn: sqlite3.Connection, household: str, item: str, qty: int, *, 
     """The body of `redeem`, for callers that already hold a transaction."""
     if qty < 1:
         raise BadInput("bad_positive", field="qty", value=qty)
+    periods.ensure_open(conn, date)
     goods = get(conn, item)
     available = household_balance(conn, household)["available"]
     needed = goods["points"] * qty
