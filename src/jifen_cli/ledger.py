@@ -312,12 +312,35 @@ def verify(conn: sqlite3.Connection) -> Report:
 # guard leaves the encoding NULL (so the hash cannot match and the reference loop takes over)
 # where SQLite's JSON could differ from ours: a REAL (SQLite prints 15 digits) or a value of the
 # wrong type in a number column. A BLOB makes json_array fail: the reference loop again.
-_FAST_CHAIN = (
-    "SELECT CASE WHEN typeof(qty) = 'integer' AND typeof(points) = 'integer'"
+_CHAIN_AFTER = (
+    "SELECT seq, CASE WHEN typeof(qty) = 'integer' AND typeof(points) = 'integer'"
     " AND typeof(stock) = 'integer' AND typeof(fen) = 'integer'"
     " AND typeof(reverses) IN ('integer', 'null') AND typeof(claim) IN ('integer', 'null')"
-    f" THEN CAST(json_array({', '.join(FIELDS)}) AS BLOB) END, hash FROM postings ORDER BY seq"
+    f" THEN CAST(json_array({', '.join(FIELDS)}) AS BLOB) END, hash"
+    " FROM postings WHERE seq > ? ORDER BY seq"
 )
+
+
+def chain_holds(conn: sqlite3.Connection, after: int = 0, prev: str = GENESIS
+                ) -> tuple[int, str] | None:
+    """(last seq, last hash) when the postings after `after` (whose hash is `prev`) are
+    contiguous and each one's hash recomputes; None on any doubt — the caller then runs a
+    posting-by-posting loop that names what is wrong."""
+    from operator import methodcaller
+
+    rows = conn.execute(_CHAIN_AFTER, (after,)).fetchall()
+    if not rows:
+        return after, prev
+    seqs, encodings, hashes = zip(*rows)
+    if seqs[0] != after + 1 or seqs[-1] != after + len(seqs) or None in encodings:
+        return None
+    previous = map(methodcaller("encode"), (prev, *hashes[:-1]))
+    digests = map(hashlib.sha256, map(b"\n".join, zip(previous, encodings)))
+    if list(map(methodcaller("hexdigest"), digests)) != list(hashes):
+        return None
+    return seqs[-1], hashes[-1]
+
+
 _FAST_BALANCES = (
     "SELECT household, sum(points), sum(CASE WHEN kind IN ('earn', 'deduct')"
     " OR (kind = 'reverse' AND rule IS NOT NULL) THEN points ELSE 0 END)"
@@ -327,8 +350,6 @@ _FAST_BALANCES = (
 
 def _verify_fast(conn: sqlite3.Connection) -> Report | None:
     """A Report when the ledger is provably sound (the same one the loop would give), else None."""
-    from operator import methodcaller
-
     try:
         count, top, bottom = conn.execute(
             "SELECT count(*), coalesce(max(seq), 0), coalesce(min(seq), 1) FROM postings"
@@ -350,17 +371,10 @@ def _verify_fast(conn: sqlite3.Connection) -> Report | None:
                             (after, end, covered)).fetchone():
                 return None
             after = end
-        rows = conn.execute(_FAST_CHAIN).fetchall()
-        prev = GENESIS
-        if rows:
-            encodings, hashes = zip(*rows)
-            if None in encodings:
-                return None
-            previous = map(methodcaller("encode"), (GENESIS, *hashes[:-1]))
-            digests = map(hashlib.sha256, map(b"\n".join, zip(previous, encodings)))
-            if list(map(methodcaller("hexdigest"), digests)) != list(hashes):
-                return None
-            prev = hashes[-1]
+        chain = chain_holds(conn)
+        if chain is None:
+            return None
+        prev = chain[1]
         if head(conn) != (count, prev):
             return None
         derived = {h: (a, o) for h, a, o in conn.execute(_FAST_BALANCES)}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from jifen_cli import db, figures, periods
+from jifen_cli import db, figures, ledger, periods
 from jifen_cli.errors import BadInput, LedgerDamaged, PublishRefused
 from jifen_cli.fund import owed_by_shop
 from jifen_cli.i18n import t
@@ -270,20 +270,6 @@ def check(conn: sqlite3.Connection, quarter: str, date: str, today_: str | None 
     check_chain_since_last_publication(conn)
 
 
-# SQLite writes each posting's canonical encoding (json_array: compact UTF-8, escaped like
-# Python's json with ensure_ascii=False) and Python hashes it against the stored hash before it:
-# the same proof as recomputing the chain in turn, several times faster. The guard leaves the
-# encoding NULL where SQLite's JSON could differ from ours (a REAL, a wrong type), and then the
-# posting-by-posting loop decides — and names the posting if there is one to name.
-_CHAIN_SINCE = (
-    "SELECT seq, CASE WHEN typeof(qty) = 'integer' AND typeof(points) = 'integer'"
-    " AND typeof(stock) = 'integer' AND typeof(fen) = 'integer'"
-    " AND typeof(reverses) IN ('integer', 'null') AND typeof(claim) IN ('integer', 'null')"
-    f" THEN CAST(json_array({', '.join(FIELDS)}) AS BLOB) END, hash"
-    " FROM postings WHERE seq > ? ORDER BY seq"
-)
-
-
 def check_chain_since_last_publication(conn: sqlite3.Connection) -> None:
     """Recompute the chain from the latest published digest to the head before pinning a new one.
 
@@ -299,25 +285,10 @@ def check_chain_since_last_publication(conn: sqlite3.Connection) -> None:
         if stored is None or stored[0] != prev:
             raise LedgerDamaged(detail=f"posting #{seq} no longer matches the digest published "
                                        "for it; run `jifen verify`")
-    head = _chain_in_bulk(conn, seq, prev) or _chain_one_by_one(conn, seq, prev)
+    head = ledger.chain_holds(conn, seq, prev) or _chain_one_by_one(conn, seq, prev)
     if conn.execute("SELECT head_seq, head_hash FROM village").fetchone() != head:
         raise LedgerDamaged(detail="the recorded head does not match the postings; "
                                    "run `jifen verify`")
-
-
-def _chain_in_bulk(conn: sqlite3.Connection, seq: int, prev: str) -> tuple[int, str] | None:
-    rows = conn.execute(_CHAIN_SINCE, (seq,)).fetchall()
-    if not rows:
-        return seq, prev
-    seqs, encodings, hashes = zip(*rows)
-    if seqs[0] != seq + 1 or seqs[-1] != seq + len(seqs) or None in encodings:
-        return None
-    sha256 = hashlib.sha256
-    before = (prev, *hashes[:-1])
-    for previous, encoding, stored in zip(before, encodings, hashes):
-        if sha256(previous.encode() + b"\n" + encoding).hexdigest() != stored:
-            return None
-    return seqs[-1], hashes[-1]
 
 
 def _chain_one_by_one(conn: sqlite3.Connection, seq: int, prev: str) -> tuple[int, str]:
