@@ -21,6 +21,7 @@ REVIEWERS = ("格桑", "罗布")
 TODAY = "2024-07-01"  # the day after the sample quarter ends: its dates are all in the past
 STOCK_DATE = "2024-04-01"  # the store's opening stock comes in on the quarter's first day
 QUARTER = "2024Q2"
+FUND_YUAN = "30000.00"  # class 2: ¥30,000 a year
 FILES = (  # (kind, file) in the order a village would bring them in
     ("households", "households.csv"),  # GBK, as Excel saves it on Chinese Windows
     ("households", "households_extra.csv"),  # UTF-8 with BOM: Tibetan script
@@ -52,8 +53,9 @@ class Demo:
 
     def build(self) -> Demo:
         self.out.mkdir(parents=True, exist_ok=True)
-        for step in (self.create_village, self.import_registers, self.import_records,
-                     self.monthly_review, self.import_redemptions, self.verify, self.publish):
+        for step in (self.create_village, self.grant_fund, self.import_registers,
+                     self.import_records, self.monthly_review, self.import_redemptions,
+                     self.restock_and_settle, self.verify, self.publish):
             step()
         return self
 
@@ -65,6 +67,31 @@ class Demo:
         for name in REVIEWERS:
             village.add_reviewer(self.conn, name, operator=CLERK)
             self.say("added_reviewer", {"name": name})
+
+    def grant_fund(self) -> None:
+        """The year's operating fund for a class-2 village arrives with the quarter."""
+        from jifen_cli import fund
+        from jifen_cli.values import yuan
+
+        r = fund.grant(self.conn, FUND_YUAN, date=STOCK_DATE, operator=CLERK,
+                       note="2024年度积分超市运营资金（二类村）")
+        self.say("fund_granted_ok", {"amount": yuan(r["fen"]), "seq": r["seq"],
+                                     "balance": yuan(r["balance"])})
+
+    def restock_and_settle(self) -> None:
+        """Butter sold out on 06-23: restock it from the fund; pay the partner shops what they
+        are owed for the quarter."""
+        from jifen_cli import fund, store
+        from jifen_cli.values import yuan
+
+        seq, stock = store.restock(self.conn, "G001", 20, cost="700.00", date="2024-06-26",
+                                   operator=CLERK, note="那曲市场 酥油 20 斤")
+        self.say("restocked", {"code": "G001", "qty": 20, "stock": stock, "seq": seq})
+        for shop, owed in sorted(fund.owed_by_shop(self.conn).items()):
+            if owed > 0:
+                r = fund.settle(self.conn, shop, yuan(owed), date="2024-06-30", operator=CLERK)
+                self.say("settled", {"shop": r["shop"], "amount": yuan(r["fen"]), "seq": r["seq"],
+                                     "owed": yuan(r["owed"])})
 
     def import_registers(self) -> None:
         for kind, name in FILES:

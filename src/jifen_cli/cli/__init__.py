@@ -7,6 +7,7 @@ by the domain are turned into one message and one exit code here, in `JifenGroup
 from __future__ import annotations
 
 import sqlite3
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -64,6 +65,17 @@ def _storage_detail(exc: sqlite3.Error) -> str:
     return text
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class JifenGroup(TyperGroup):
     """Loads sub-commands on demand (COMMANDS) and turns every foreseeable failure into a
     message on stderr and an exit code."""
@@ -83,6 +95,9 @@ class JifenGroup(TyperGroup):
             state = ctx.obj if isinstance(ctx.obj, State) else None
             path = str(state.db) if state else "the village file"
             self._fail(ctx, StorageProblem(path=path, detail=_storage_detail(exc)))
+        except BrokenPipeError:  # `jifen balance | head`: the reader has gone; stop quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except OSError as exc:  # a file named on the command line that cannot be read/written
             self._fail(ctx, StorageProblem(path=exc.filename or "", detail=exc.strerror or str(exc)))
         finally:
@@ -169,6 +184,7 @@ def load_command(name: str) -> click.Command | None:
         single = typer.Typer()
         single.command(name)(obj)
         obj = single
+    obj._add_completion = False  # completion belongs to the root, which has it switched off
     command = typer.main.get_command(obj)
     command.name = name
     return command
