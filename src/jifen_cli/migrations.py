@@ -84,7 +84,7 @@ M001_INITIAL = """
             qty         INTEGER NOT NULL CHECK (qty > 0),
             date        TEXT NOT NULL,
             note        TEXT NOT NULL DEFAULT '',
-            ref         TEXT UNIQUE,
+            ref         TEXT,
             status      TEXT NOT NULL DEFAULT 'pending'
                         CHECK (status IN ('pending', 'approved', 'rejected')),
             recorded_by TEXT NOT NULL,
@@ -96,6 +96,7 @@ M001_INITIAL = """
             import_id   INTEGER REFERENCES imports(id)
         );
         CREATE INDEX claims_status_date ON claims (status, date);
+        CREATE UNIQUE INDEX claims_ref ON claims (ref) WHERE ref IS NOT NULL;
 
         CREATE TABLE evidence (
             id          INTEGER PRIMARY KEY,
@@ -124,9 +125,9 @@ M001_INITIAL = """
             stock       INTEGER NOT NULL DEFAULT 0 CHECK (typeof(stock) = 'integer'),
             fen         INTEGER NOT NULL DEFAULT 0 CHECK (typeof(fen) = 'integer'),
             shop        TEXT,
-            reverses    INTEGER UNIQUE REFERENCES postings(seq),
-            claim       INTEGER UNIQUE REFERENCES claims(id),
-            ref         TEXT UNIQUE,
+            reverses    INTEGER REFERENCES postings(seq),
+            claim       INTEGER REFERENCES claims(id),
+            ref         TEXT,
             note        TEXT NOT NULL DEFAULT '',
             recorded_by TEXT NOT NULL,
             reviewed_by TEXT,
@@ -135,7 +136,10 @@ M001_INITIAL = """
         );
         CREATE INDEX postings_household ON postings (household, seq);
         CREATE INDEX postings_date ON postings (date);
-        CREATE INDEX postings_kind_date ON postings (kind, date);
+        -- Sparse columns: partial UNIQUE indexes hold only the rows that have a value.
+        CREATE UNIQUE INDEX postings_reverses ON postings (reverses) WHERE reverses IS NOT NULL;
+        CREATE UNIQUE INDEX postings_claim ON postings (claim) WHERE claim IS NOT NULL;
+        CREATE UNIQUE INDEX postings_ref ON postings (ref) WHERE ref IS NOT NULL;
 
         CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
         BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: correct a posting with jifen reverse'); END;
