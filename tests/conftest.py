@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from typer.testing import CliRunner
 
 from jifen_cli.cli import app
@@ -44,8 +44,13 @@ class Jifen:
         return result
 
     def sql(self, query: str, params=()):
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(query, params).fetchall()
+        """Read (or write) the file behind jifen's back, as an auditor or a tamperer would."""
+        db = sqlite_utils.Database(self.db)
+        try:
+            return db.execute(query, params).fetchall()
+        finally:
+            db.conn.commit()
+            db.close()
 
 
 @pytest.fixture(autouse=True)

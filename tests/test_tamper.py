@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
+import sqlite_utils
 from conftest import earn
+
 from jifen_cli.ledger import FIELDS, chain_hash
 
 
@@ -21,13 +22,13 @@ def ledger(village):
 
 
 def _tamper(village, *statements):
-    conn = sqlite3.connect(village.db)
-    conn.execute("DROP TRIGGER IF EXISTS postings_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS postings_no_delete")
+    db = sqlite_utils.Database(village.db)
+    db.execute("DROP TRIGGER IF EXISTS postings_no_update")
+    db.execute("DROP TRIGGER IF EXISTS postings_no_delete")
     for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+        db.execute(statement)
+    db.conn.commit()
+    db.close()
 
 
 def _damaged(village) -> str:
@@ -40,7 +41,10 @@ def _damaged(village) -> str:
 
 
 def test_changed_points_are_named(ledger):
-    _tamper(ledger, "UPDATE postings SET points = 50 WHERE seq = 4")
+    _tamper(ledger)  # drop the triggers, then edit the row as any SQLite tool would
+    db = sqlite_utils.Database(ledger.db)
+    db["postings"].update(4, {"points": 50})
+    db.close()
     assert "posting #4 does not match its hash" in _damaged(ledger)
 
 
