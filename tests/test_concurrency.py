@@ -8,7 +8,6 @@ import sys
 import threading
 
 import pytest
-
 from conftest import earn
 
 pytestmark = pytest.mark.slow
