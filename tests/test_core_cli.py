@@ -362,7 +362,7 @@ def test_verify_clean_ledger(village):
 
 
 def test_every_command_has_help(jifen):
-    import click
+    import typer
     from typer.main import get_command
 
     from jifen_cli.cli import app
@@ -372,7 +372,7 @@ def test_every_command_has_help(jifen):
     def walk(command, path):
         yield path, command
         if hasattr(command, "list_commands"):
-            ctx = click.Context(command)
+            ctx = typer.Context(command)
             for name in command.list_commands(ctx):
                 yield from walk(command.get_command(ctx, name), [*path, name])
 

@@ -10,14 +10,16 @@ import sqlite3
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from jifen_cli.errors import ImportRejected, JifenError, OperatorRequired, StorageProblem
 from jifen_cli.i18n import default_lang, t
+
+if TYPE_CHECKING:  # Typer ships its own click; only its types are named here
+    import click
 
 
 class Lang(str, Enum):
