@@ -521,3 +521,12 @@ def test_demo_ends_by_publishing_its_quarter(jifen, tmp_path):
     assert report["ok"] and report["publications"] == 1
     manifest = json.loads((notice.parent / "manifest.json").read_text("utf-8"))
     assert manifest["digest"] == report["head"] and manifest["counts"]["households"] == 134
+
+
+@pytest.mark.parametrize("quarter", ["0000Q1", "9999Q4"])
+def test_a_quarter_at_the_edge_of_the_calendar_is_a_clear_refusal(village, tmp_path, quarter):
+    r = village.refused("publish", "--quarter", quarter, "--out", str(tmp_path / "q"))
+    assert quarter in r.stderr or "9999-12-31" in r.stderr
+    r = village("rollup", str(village.db), "--quarter", quarter)  # raises on a traceback
+    assert r.exit_code == (1 if quarter == "0000Q1" else 0), r.stderr
+    assert village.sql("SELECT count(*) FROM publications") == [(0,)]

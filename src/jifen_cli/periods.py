@@ -9,12 +9,13 @@ import sqlite3
 from jifen_cli.errors import BadInput, PeriodLocked
 
 QUARTER_RE = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
+LAST_DAY = {1: 31, 2: 30, 3: 30, 4: 31}  # of March, June, September, December
 
 
 def parse_quarter(value: str) -> str:
     """`2024Q2` or `2024-Q2` -> `2024Q2`."""
     match = QUARTER_RE.match(str(value).strip())
-    if not match:
+    if not match or match[1] == "0000":  # the calendar starts at year 1
         raise BadInput("bad_quarter", value=value)
     return f"{match[1]}Q{match[2]}"
 
@@ -23,9 +24,8 @@ def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
     """First and last day of a quarter: 2024Q2 -> 2024-04-01, 2024-06-30."""
     quarter = parse_quarter(quarter)
     year, number = int(quarter[:4]), int(quarter[5])
-    first = dt.date(year, 3 * number - 2, 1)
-    after = dt.date(year + (number == 4), 1 if number == 4 else 3 * number + 1, 1)
-    return first, after - dt.timedelta(days=1)
+    # The last day named outright, not "the day before the next quarter": 9999Q4 has no next.
+    return dt.date(year, 3 * number - 2, 1), dt.date(year, 3 * number, LAST_DAY[number])
 
 
 def quarter_of(date: dt.date | str) -> str:
