@@ -98,3 +98,20 @@ def test_fund_csv_shows_the_quarter_and_the_running_total(village, tmp_path, mon
         ["其中欠 那曲百货", "-12.50", "0.00"],
         ["资金结余", "987.50", "30637.50"],
     ]
+
+
+def test_a_backdated_payment_cannot_overpay_what_later_payments_already_settled(village):
+    """Goods ¥25 redeemed in April, paid in full on 04-25; a second payment dated 04-15 must not
+    slip through because only ¥12.50 was owed on that day: the shop would then be paid ¥37.50."""
+    earn(village, "H001", "A01", 3, "2024-04-05")
+    earn(village, "H002", "A02", 10, "2024-04-05")
+    village.ok("redeem", "H001", "G002", "--shop", "那曲百货", "--date", "2024-04-10")
+    village.ok("redeem", "H002", "G002", "--shop", "那曲百货", "--date", "2024-04-20")
+    village.ok("settle", "那曲百货", "--amount", "25", "--date", "2024-04-25")
+    r = village.refused("settle", "那曲百货", "--amount", "12.50", "--date", "2024-04-15")
+    assert "2024-04-25" in r.stderr and "0.00" in r.stderr
+    r = village.refused("settle", "那曲百货", "--amount", "12.50", "--date", "2024-04-15",
+                        lang="zh")
+    assert "2024-04-25" in r.stderr
+    assert village.sql("SELECT count(*) FROM postings WHERE kind = 'settle'") == [(1,)]
+    assert village.json("fund", "show")["owed"] == "0.00"

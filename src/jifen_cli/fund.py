@@ -74,11 +74,39 @@ def settle(conn: sqlite3.Connection, shop: str, amount, *, date: str, operator: 
         if fen > owed:
             raise BadInput("settle_too_much", shop=shop, amount=yuan(fen), owed=yuan(owed),
                            date=date)
+        room, later = _room_after(conn, shop, date, owed)
+        if fen > room:
+            raise BadInput("settle_too_much_later", shop=shop, amount=yuan(fen), owed=yuan(owed),
+                           date=date, later=later, room=yuan(max(room, 0)))
         appended = ledger.append(conn, [Posting(
             kind="settle", date=date, shop=shop, fen=fen, note=note.strip(), recorded_by=operator,
             reviewed_by=operator,
         )])
     return {"seq": appended.last, "shop": shop, "fen": fen, "owed": owed - fen}
+
+
+DAILY_SQL = """
+SELECT date, sum(CASE k WHEN 'redeem' THEN fen WHEN 'settle' THEN -fen ELSE 0 END)
+FROM (
+    SELECT p.date, p.fen, CASE WHEN p.kind = 'reverse' THEN o.kind ELSE p.kind END AS k
+    FROM postings p LEFT JOIN postings o ON o.seq = p.reverses
+    WHERE p.shop = :shop AND p.date > :date
+)
+GROUP BY date
+ORDER BY date
+"""
+
+
+def _room_after(conn: sqlite3.Connection, shop: str, date: str, owed: int) -> tuple[int, str]:
+    """How much a payment dated `date` may be without the shop being overpaid on any later day
+    (payments dated later were checked against what was owed without this one), and the day
+    that limits it."""
+    room, later, running = owed, date, owed
+    for day, change in conn.execute(DAILY_SQL, {"shop": shop, "date": date}):
+        running += change
+        if running < room:
+            room, later = running, day
+    return room, later
 
 
 def status(conn: sqlite3.Connection) -> dict:

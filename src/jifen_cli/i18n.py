@@ -268,6 +268,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "截至 {date}，本村欠 {shop} ¥{owed}，不能结算 ¥{amount}。",
         "As of {date} the village owes {shop} ¥{owed}; it cannot pay ¥{amount}.",
     ),
+    "settle_too_much_later": (
+        "截至 {date}，本村欠 {shop} ¥{owed}；但算上之后（到 {later}）已记的结算，这笔最多只能付 ¥{room}，不能结算 ¥{amount}。",
+        "As of {date} the village owed {shop} ¥{owed}, but payments up to {later} already cover "
+        "all but ¥{room} of it; it cannot pay ¥{amount}.",
+    ),
     "fund_granted_ok": (
         "已记入拨付资金 ¥{amount}，台账 #{seq}，资金结余 ¥{balance}",
         "Recorded ¥{amount} of fund received; posting #{seq}; balance ¥{balance}",
