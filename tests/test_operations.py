@@ -117,6 +117,29 @@ def test_reversal_of_a_reward_removes_its_own_points_not_older_ones(village, mon
     assert balance(village, "H004")["available"] == 10
 
 
+def test_a_corrected_redemption_or_deduction_gives_back_the_old_points_it_took(village,
+                                                                               monkeypatch):
+    monkeypatch.setenv("JIFEN_TODAY", "2024-12-31")
+    earn(village, "H001", "A01", 3, "2023-06-01")                 # 15 from 2023
+    out = village.ok("redeem", "H001", "G002", "--date", "2024-02-01").stdout  # 12, from 2023
+    seq = int(out.split("#")[1].split()[0])
+    village.ok("reverse", str(seq), "--reason", "记错户", "--date", "2024-02-02")
+    earn(village, "H001", "A02", 5, "2024-03-01")                 # 10 from 2024
+    earn(village, "H002", "A01", 2, "2023-05-01")                 # 10 from 2023
+    earn(village, "H002", "B01", 1, "2024-03-01")                 # -20: the 10, and 10 owed
+    earn(village, "H002", "A01", 1, "2024-04-01")                 # 5 from 2024, paying 5 owed
+    (deduction,) = village.sql("SELECT seq FROM postings WHERE kind = 'deduct'")[0]
+    village.ok("reverse", str(deduction), "--reason", "查无此事", "--date", "2024-04-05")
+    for quarter in ("2023Q2", "2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4"):
+        lock(village, quarter)
+    monkeypatch.setenv("JIFEN_TODAY", "2025-01-10")
+    out = village.json("expire", "--year", "2024")
+    # Only what 2024 brought expires: the corrections leave 2023's points as they were.
+    assert {h["household"]: h["expire"] for h in out["households"]} == {"H001": 10, "H002": 5}
+    assert balance(village, "H001")["available"] == 15
+    assert balance(village, "H002")["available"] == 10
+
+
 # --- backups and restores --------------------------------------------------------------------
 
 

@@ -14,9 +14,12 @@ dated on a day; every posting that takes points away draws on the oldest lots fi
 - `reverse` undoes its original: the reversal of an `earn` first removes what is left of that
   earn's own lot (a mistaken reward never outlives its correction), and any part of it already
   spent is taken from the oldest lots; the reversal of a deduction, redemption or expiry gives
-  the points back as a new lot dated on the reversal's own day;
+  back to each lot what it took from it, with that lot's own date — also the lots that later
+  paid off what it took below zero — so a corrected mistake neither turns last year's points
+  into this year's nor costs the household anything (a reward that was itself reversed gets
+  nothing back: the lots its reversal had to take instead do);
 - an `expire` for year Y takes the lots dated in Y (what it cleared when it was posted);
-- points taken away when no lot is left are a shortfall that the next lots pay off first.
+- points taken away when no lot is left are owed, and the next lots pay them off first.
 
 What expires for year Y is what is left of the lots dated in Y, never more than the household's
 available balance and never negative. Households with nothing left from Y get no posting.
@@ -36,7 +39,6 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from jifen_cli import db, ledger, periods
@@ -47,21 +49,74 @@ from jifen_cli.values import today
 
 @dataclass(slots=True)
 class _Lots:
-    """One household's unspent points, as lots ordered by (date, seq)."""
+    """One household's unspent points, as lots ordered by (date, seq), and what it owes.
 
-    order: list[tuple[str, int]] = field(default_factory=list)  # (date, seq), sorted
+    `owed` holds, oldest first, [seq, points] for postings that took more than every lot held
+    (a deduction below zero); later points pay them off first. For the postings in `tracked`
+    (those reversed later), `took[seq]` remembers every lot that paid for them, so that their
+    reversal can give those very points back."""
+
+    tracked: set[int]
+    order: list[tuple[str, int]] = field(default_factory=list)  # (date, seq) of lots with points
     left: dict[int, int] = field(default_factory=dict)          # seq -> points left
     date: dict[int, str] = field(default_factory=dict)
-    shortfall: int = 0
+    owed: list[list[int]] = field(default_factory=list)          # [seq, points still owed]
+    took: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    dead: dict[int, int] = field(default_factory=dict)           # reversed reward -> reversal
+
+    def _paid(self, taker: int, lot: int, points: int) -> None:
+        if taker in self.tracked:
+            self.took.setdefault(taker, []).append((lot, points))
 
     def add(self, seq: int, date: str, points: int) -> None:
-        paid = min(points, self.shortfall)
-        self.shortfall -= paid
-        points -= paid
+        """A new lot; it first pays off what is owed, oldest first."""
+        self.date[seq], self.left[seq] = date, 0
+        while points and self.owed:
+            piece = self.owed[0]
+            paid = min(points, piece[1])
+            self._paid(piece[0], seq, paid)
+            piece[1] -= paid
+            points -= paid
+            if not piece[1]:
+                self.owed.pop(0)
         if points:
-            bisect.insort(self.order, (date, seq))
-            self.left[seq] = points
-            self.date[seq] = date
+            self._restore(seq, points)
+
+    def _restore(self, seq: int, points: int) -> None:
+        if seq in self.dead:  # a reversed reward gets nothing back: what its reversal took does
+            self._undo_reversal(self.dead[seq], points)
+            return
+        key = (self.date[seq], seq)
+        at = bisect.bisect_left(self.order, key)
+        if at == len(self.order) or self.order[at] != key:
+            self.order.insert(at, key)
+        self.left[seq] += points
+
+    def reverse_earn(self, seq: int, earn: int, points: int) -> None:
+        """Posting `seq` reverses reward `earn`: first what is left of the reward's own lot, then
+        (the part already spent) the oldest lots."""
+        self.dead[earn] = seq
+        self.tracked.add(seq)
+        rest = self.take_from(earn, points)
+        if rest:
+            self.take_oldest(seq, rest)
+
+    def _undo_reversal(self, seq: int, points: int) -> None:
+        """Give back `points` that reversal `seq` took beyond its reward: forgive what it still
+        owes, then return points to the lots it took them from."""
+        for piece in [piece for piece in self.owed if piece[0] == seq]:
+            forgiven = min(points, piece[1])
+            piece[1] -= forgiven
+            points -= forgiven
+        self.owed = [piece for piece in self.owed if piece[1]]
+        took = self.took.get(seq, [])
+        while points and took:
+            lot, had = took.pop()
+            back = min(points, had)
+            if had > back:
+                took.append((lot, had - back))
+            self._restore(lot, back)
+            points -= back
 
     def take_from(self, seq: int, points: int) -> int:
         """Take up to `points` from lot `seq`; returns what could not be taken there."""
@@ -71,17 +126,33 @@ class _Lots:
             self.left[seq] = have - used
         return points - used
 
-    def take_oldest(self, points: int, year: str | None = None) -> None:
+    def take_oldest(self, taker: int, points: int, year: str | None = None) -> None:
+        """Posting `taker` takes `points`, from the oldest lots (of `year` only, if given); what
+        no lot can pay is owed."""
         for date, seq in self.order:
             if not points:
                 break
             if year is None or date.startswith(year):
-                points = self.take_from(seq, points)
-        self.shortfall += points
+                rest = self.take_from(seq, points)
+                if rest != points:
+                    self._paid(taker, seq, points - rest)
+                points = rest
+        if points:
+            self.owed.append([taker, points])
         spent = 0
         while spent < len(self.order) and not self.left[self.order[spent][1]]:
             spent += 1
         del self.order[:spent]
+
+    def give_back(self, taker: int) -> None:
+        """Undo posting `taker`: what it still owed is forgiven, and every lot that paid for it
+        gets its points back (with its own date). Other debts are then paid from the oldest lots."""
+        self.owed = [piece for piece in self.owed if piece[0] != taker]
+        for lot, points in self.took.pop(taker, ()):
+            self._restore(lot, points)
+        owed, self.owed = self.owed, []
+        for seq, points in owed:
+            self.take_oldest(seq, points)
 
     def of_year(self, year: str) -> int:
         return sum(self.left[seq] for date, seq in self.order if date.startswith(year))
@@ -90,25 +161,27 @@ class _Lots:
 def unspent(conn: sqlite3.Connection, year: int) -> dict[str, int]:
     """Per household, the points earned in `year` not yet spent (first in, first out)."""
     y = f"{year:04d}-"
-    lots: defaultdict[str, _Lots] = defaultdict(_Lots)
+    tracked = {seq for (seq,) in conn.execute(
+        "SELECT reverses FROM postings WHERE kind = 'reverse' AND household IS NOT NULL")}
+    lots: dict[str, _Lots] = {}
     kinds: dict[int, str] = {}
     for seq, kind, date, household, points, reverses, ref in conn.execute(
         "SELECT seq, kind, date, household, points, reverses, ref FROM postings"
         " WHERE household IS NOT NULL ORDER BY seq"
     ):
         kinds[seq] = kind
-        book = lots[household]
+        book = lots.get(household) or lots.setdefault(household, _Lots(tracked))
         if kind == "reverse" and kinds.get(reverses) == "earn":
-            rest = book.take_from(reverses, -points)
-            if rest:
-                book.take_oldest(rest)
+            book.reverse_earn(seq, reverses, -points)
+        elif kind == "reverse" and points > 0:
+            book.give_back(reverses)
         elif points > 0:
             book.add(seq, date, points)
         elif points < 0:
             if kind == "expire" and ref and ref.startswith("expire:"):
-                book.take_oldest(-points, ref.split(":")[1] + "-")
+                book.take_oldest(seq, -points, ref.split(":")[1] + "-")
             else:
-                book.take_oldest(-points)
+                book.take_oldest(seq, -points)
     return {household: book.of_year(y) for household, book in lots.items()}
 
 
