@@ -160,6 +160,17 @@ def test_backup_into_a_folder_is_named_after_village_and_head_and_verified(villa
     assert "never overwritten" in result.stderr
 
 
+def test_backup_name_is_safe_on_a_usb_stick_whatever_the_village_is_called(jifen, tmp_path):
+    name = 'བཀྲ་ཤིས་:*?"<>|/' * 12  # 180 characters, over 500 bytes in UTF-8
+    jifen.ok("init", "--village", name)
+    folder = tmp_path / "u盘"
+    folder.mkdir()
+    jifen.ok("backup", str(folder))
+    (copy,) = folder.iterdir()
+    assert len(copy.name.encode()) <= 200 and copy.name.endswith("-n0-00000000.jifen.db")
+    assert copy.name.startswith("བཀྲ་ཤིས་_") and not set(':*?"<>|\\/') & set(copy.name)
+
+
 def test_restore_onto_a_new_path_only(village, tmp_path, monkeypatch):
     earn(village, "H001", "A01", 3)
     backup = tmp_path / "copy.jifen.db"

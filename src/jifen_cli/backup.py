@@ -42,9 +42,15 @@ class Copy:
     postings: int
 
 
+NAME_BYTES = 120  # of the village's name in a backup's name: well inside 255 (ext4, FAT, NTFS)
+
+
 def safe_name(text: str) -> str:
-    """A file-name-safe version of a village name (CJK and Tibetan letters are kept)."""
-    return _UNSAFE.sub("_", text).strip("._") or "village"
+    """A file-name-safe version of a village name (CJK and Tibetan letters are kept), short
+    enough to leave room for the rest of a backup's name on any file system."""
+    name = _UNSAFE.sub("_", text).strip("._")
+    name = name.encode()[:NAME_BYTES].decode(errors="ignore").rstrip("._")
+    return name or "village"
 
 
 def backup_name(village: str, head_seq: int, head: str) -> str:
