@@ -292,3 +292,18 @@ def test_check_of_a_file_that_is_not_a_village(tmp_path, jifen):
     result = jifen("check", str(junk))
     assert result.exit_code == 3 and "Traceback" not in result.stderr
     assert "FAIL" in result.stdout
+
+
+def test_check_of_a_newer_or_foreign_file_is_refused_not_called_damaged(village, tmp_path):
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(village.db.read_bytes())
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    result = village.refused("check", str(newer), "--json")
+    assert "newer jifen" in result.stderr and "restore" not in result.stderr
+    assert result.stdout == ""
+    foreign = tmp_path / "微信.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE message (id, text)")
+    result = village.refused("check", str(foreign), lang="zh")
+    assert "不是" in result.stderr and "备份" not in result.stderr

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from jifen_cli import db, periods
-from jifen_cli.errors import NoVillage
+from jifen_cli.errors import NewerSchema, NotAVillage, NoVillage
 from jifen_cli.values import today
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -78,14 +78,17 @@ def check(path: str | Path) -> Health:
     try:
         from jifen_cli.migrations import LATEST
 
+        if app_id != db.APPLICATION_ID and conn.execute(
+                "SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            # a sound database of another program: the wrong file, not a damaged one (exit 1)
+            raise NotAVillage(path=str(path), detail="application_id")
         if app_id != db.APPLICATION_ID:
             add(Check("file", FAIL, "not a jifen village file (application_id)"))
             return health
-        if version != LATEST:
-            add(Check("file", WARN if version < LATEST else FAIL,
-                      f"schema {version}; this jifen knows {LATEST}"))
-            if version > LATEST:
-                return health
+        if version > LATEST:  # sound, but for a newer jifen: upgrade, never "restore a backup"
+            raise NewerSchema(path=str(path), found=version, known=LATEST)
+        if version < LATEST:
+            add(Check("file", WARN, f"schema {version}; this jifen knows {LATEST}"))
         else:
             add(Check("file", OK, f"jifen village file, schema {version}"))
         _run(conn, add)
