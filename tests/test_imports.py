@@ -392,3 +392,74 @@ def test_sigkill_at_several_points_of_a_large_import_leaves_the_ledger_as_it_was
     assert done.returncode == 0 and done.stderr == ""
     assert "150000 written" in done.stdout
     assert run("verify").returncode == 0
+
+
+# --- what Excel and stray bytes do to a file ----------------------------------------------------
+
+
+def test_an_id_number_stored_as_a_number_in_excel_is_refused_not_rounded(village, tmp_path):
+    # Excel keeps 15 significant digits: an ID typed as a number is stored rounded (5.40102E+17).
+    # A phone number fits, and is read as the digits a person typed.
+    before = ledger_state(village)
+    path = write_xlsx(tmp_path / "户籍.xlsx", [
+        ["户号", "户主", "组别", "身份证号", "电话"],
+        ["H010", "次仁卓玛", "一组", "540102199001011234", 13800001234],
+        ["H011", "王建国", "二组", 540102199001011000.0, None],
+        ["H012", "拉巴", "二组", None, 13800001235.0],
+        ["H013", "尼玛", "三组", 5.4010219900101e17, None],
+    ])
+    r = village.refused("import", "households", str(path))
+    lines = [line for line in r.stderr.splitlines() if line.startswith(str(path))]
+    assert lines == [
+        f"{path}:3: cell D3 holds the number 5.40102E+17, longer than the 15 digits Excel keeps "
+        "exactly, so its last digits may be lost: format the column as Text and type it again",
+        f"{path}:5: cell D5 holds the number 5.40102E+17, longer than the 15 digits Excel keeps "
+        "exactly, so its last digits may be lost: format the column as Text and type it again",
+    ]
+    assert "单元格 D3 是数字 5.40102E+17" in village.refused(
+        "import", "households", str(path), lang="zh").stderr
+    assert ledger_state(village) == before
+    fixed = write_xlsx(tmp_path / "fixed.xlsx", [
+        ["户号", "户主", "身份证号", "电话"],
+        ["H010", "次仁卓玛", "540102199001011234", 13800001234],
+        ["H012", "拉巴", None, 13800001235.0],
+    ])
+    village.ok("import", "households", str(fixed))
+    assert village.json("household", "show", "H012", "--private")["phone"] == "13800001235"
+
+
+def test_every_row_with_undecodable_bytes_is_named_and_the_rest_still_checked(village, tmp_path):
+    gbk = tmp_path / "户籍.csv"
+    gbk.write_bytes(b"".join([
+        "户号,户主,组别\r\n".encode("gbk"),
+        "H020,次仁卓玛,一组\r\n".encode("gbk"),  # 2: fine
+        b"H021,\x80\xff,\xd2\xbb\r\n",  # 3: bytes that are not GBK
+        "H001,王建国,二组\r\n".encode("gbk"),  # 4: already in the register
+        b"H022,\xff,\r\n",  # 5: not GBK either
+    ] + [f"H{n:03d},格桑,三组\r\n".encode("gbk") for n in range(100, 3000)]))
+    r = village.refused("import", "households", str(gbk))
+    lines = [line for line in r.stderr.splitlines() if line.startswith(str(gbk))]
+    bad = "neither UTF-8 nor GB18030 (GBK) text"
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{gbk}:3", f"{gbk}:4", f"{gbk}:5"]
+    assert bad in lines[0] and "H001 already exists" in lines[1] and bad in lines[2]
+    assert "这一行含有既不是 UTF-8 也不是 GB18030" in village.refused(
+        "import", "households", str(gbk), lang="zh").stderr
+
+    # A UTF-8 file with one stray byte pasted in: that row, not every Chinese row read as GBK.
+    utf8 = tmp_path / "extra.csv"
+    utf8.write_bytes("code,name,group\r\nH030,次仁卓玛,一组\r\nH031,扎西,二组\r\n".encode()
+                     + b"H032,Jos\xe9,\r\n" + "H033,ཚེ་རིང་,三组\r\n".encode())
+    r = village.refused("import", "households", str(utf8))
+    assert [line.split(": ", 1)[0] for line in r.stderr.splitlines()
+            if line.startswith(str(utf8))] == [f"{utf8}:4"]
+
+
+def test_an_xls_or_password_protected_workbook_is_named_as_such(village, tmp_path):
+    # Both are OLE2 compound files: a password-protected .xlsx too, whatever its name says.
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"\xff" * 512)
+    r = village.refused("import", "households", str(path))
+    assert "old Excel (.xls) workbook or a password-protected Excel file" in r.stderr
+    assert "加了密码" in village.refused("import", "households", str(path), lang="zh").stderr
+    assert village.sql("SELECT count(*) FROM imports") == [(0,)]
+

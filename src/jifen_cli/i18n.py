@@ -154,8 +154,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the file is UTF-16; save it from Excel as \"CSV UTF-8\" or \"CSV (comma delimited)\"",
     ),
     "import_bad_bytes": (
-        "从这一行起无法按 UTF-8 或 GB18030（GBK）读取，请检查文件编码",
-        "from this row on the file is neither UTF-8 nor GB18030 (GBK) text; check its encoding",
+        "这一行含有既不是 UTF-8 也不是 GB18030（GBK）的字节，请检查文件编码（可在 Excel 中另存为“CSV UTF-8”）",
+        "this row holds bytes that are neither UTF-8 nor GB18030 (GBK) text; check the file's"
+        " encoding (Excel can save it as \"CSV UTF-8\")",
+    ),
+    "import_ole2": (
+        "这是旧版 Excel（.xls）文件或加了密码的 Excel 文件：请在 Excel 中去掉密码，另存为 .xlsx 或 CSV 后再导入",
+        "this is an old Excel (.xls) workbook or a password-protected Excel file: remove the"
+        " password and save it from Excel as .xlsx or CSV, then import that",
+    ),
+    "import_rounded_number": (
+        "单元格 {cell} 是数字 {value}，超过 Excel 能精确保存的 15 位，末几位可能已丢失：请把该列设为“文本”格式后重新输入",
+        "cell {cell} holds the number {value}, longer than the 15 digits Excel keeps exactly, so"
+        " its last digits may be lost: format the column as Text and type it again",
     ),
     "import_bad_csv": ("CSV 格式错误：{detail}", "not readable as CSV: {detail}"),
     "import_bad_xlsx": (

@@ -96,7 +96,8 @@ def run(conn: sqlite3.Connection, kind: str, path: str | Path, *, operator: str,
                               import_id=import_id, today=today_iso, date=date or today_iso,
                               approve=approve, on_problem=on_problem)
             stream = readers.rows(path, print_.format,
-                                  read_progress if progress is not None else None)
+                                  read_progress if progress is not None else None,
+                                  exact=print_.exact)
             try:
                 _import(state, kind, stream)
             except readers.Unreadable as exc:
@@ -129,7 +130,12 @@ def _earlier(conn: sqlite3.Connection, kind: str, sha256: str) -> dict | None:
 
 def _import(state: apply.Run, kind: str, stream) -> None:
     """Match the header (the first non-blank row), then hand the data rows to the kind's writer."""
+    from jifen_cli.i18n import t
+
     for number, cells in stream:
+        if isinstance(cells, readers.BadRow):
+            raise ImportRejected([f"{state.label}:{number}: "
+                                  f"{t(cells.key, state.lang, **cells.params)}"])
         if not blank(cells):
             header_row, header = number, cells
             break
@@ -137,14 +143,17 @@ def _import(state: apply.Run, kind: str, stream) -> None:
         raise BadInput("import_empty", file=state.label)
     index, problems = match_header(kind, header)
     if problems:
-        from jifen_cli.i18n import t
-
         raise ImportRejected([f"{state.label}:{header_row}: {t(key, state.lang, **params)}"
                               for key, params in problems])
     width = len(header)
+    bad_row = readers.BadRow
 
     def data():
         for number, cells in stream:
+            if type(cells) is bad_row:
+                state.rows += 1
+                state.problem(number, BadInput(cells.key, **cells.params))
+                continue
             values = pick(cells, index)
             if not any(values) and blank(cells):
                 continue
