@@ -228,6 +228,38 @@ def test_cards_put_six_to_a_page(village, tmp_path):
     assert html.count('class="card"') == 11 and html.count('class="page"') == 2
 
 
+FITS = """<style>@media screen { body { background: none; }
+  .page { margin: 0 !important; padding: 0 !important; height: 277mm !important; } }</style>
+<script>addEventListener("load", () => {
+  const cut = [...document.querySelectorAll(".card")].filter(card => {
+    const box = card.getBoundingClientRect(), foot = card.querySelector(".foot").getBoundingClientRect();
+    const rows = card.querySelector(".postings");
+    return foot.bottom > box.bottom || rows.scrollHeight > rows.clientHeight + 1;
+  }).map(card => card.querySelector(".code").textContent);
+  document.title = cut.length ? "cut: " + cut.join(" ") : "every card fits";
+});</script></body>"""
+
+
+@pytest.mark.browser
+def test_a_card_with_its_last_eight_postings_fits_a_sixth_of_a4(village, tmp_path):
+    from test_notice_browser import run_chromium
+
+    village.ok("rule", "add", "A03", "--category", "家庭美德", "--title", "孝敬老人、邻里和睦、勤俭持家" * 2,
+               "--points", "2")
+    for day in range(1, 8):
+        earn(village, "H002", "A03", 1, f"2024-05-{day:02d}")
+    village.ok("redeem", "H002", "G002", "--date", "2024-05-09")
+    village.ok("household", "add", "H009", "ཚེ་རིང་སྒྲོལ་མ་" * 4, "--group", "一组")
+    village.ok("card", "--all", "--out", str(tmp_path), lang="en")
+    html = (tmp_path / "cards.html").read_text(encoding="utf-8")
+    assert html.count("<tr><td>2024-05-") == 8
+    page = tmp_path / "measure.html"
+    page.write_text(html.replace("</body>", FITS), encoding="utf-8")
+    dom = run_chromium(tmp_path, "--window-size=1240,1754", "--dump-dom", page.as_uri())
+    title = dom.stdout.decode("utf-8").split("<title>")[1].split("</title>")[0]
+    assert title == "every card fits"  # the postings and the ledger digest, none cut off
+
+
 def test_card_of_an_unknown_household_is_refused(village, tmp_path):
     result = village.refused("card", "H999", "--out", str(tmp_path / "c"))
     assert "H999" in result.stderr
