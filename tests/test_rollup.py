@@ -261,6 +261,24 @@ def test_of_two_copies_the_longer_ledger_is_counted(jifen, town, monkeypatch):
     assert "older copy" in old["detail"] and old["same_as"] == str(files[0])
 
 
+def test_a_tampered_copy_of_a_village_is_called_damaged_not_older(jifen, town):
+    files = sorted(town.rglob("v*.jifen"))
+    forged = town / "forged-copy.jifen"
+    shutil.copyfile(files[0], forged)
+    conn = sqlite3.connect(forged)
+    conn.execute("DROP TRIGGER postings_no_update")
+    conn.execute("UPDATE postings SET points = points + 100 WHERE seq = "
+                 "(SELECT max(seq) FROM postings WHERE kind = 'earn')")
+    conn.commit()
+    conn.close()
+    rows = {Path(r["path"]).name: r for r in rollup(jifen, town)["villages"]}
+    assert rows["forged-copy.jifen"]["status"] == "duplicate"
+    assert rows["forged-copy.jifen"]["verified"] == "damaged"
+    assert "damaged copy" in rows["forged-copy.jifen"]["detail"]
+    assert "does not match its hash" in rows["forged-copy.jifen"]["detail"]
+    assert "older" not in rows["forged-copy.jifen"]["detail"]
+
+
 def test_csv_with_township_subtotals(jifen, city, tmp_path):
     out = tmp_path / "汇总.csv"
     jifen.ok("rollup", str(city / "villages"), "--quarter", "2024Q2", "--by", "township",

@@ -325,13 +325,13 @@ def _mark_copies(rows: list[Row]) -> None:
         copies.sort(key=lambda r: (r.verified != "yes", -r.head_seq, r.path))
         kept = copies[0]
         for row in copies[1:]:
-            if row.head == kept.head:
+            if row.verified != "yes":  # tampering is never passed off as an older copy
+                why = f"a damaged copy of the same village ({row.detail})"
+            elif row.head == kept.head:
                 why = "an identical copy of the same village"
             elif row.head_seq < kept.head_seq:
                 why = f"an older copy of the same village (ledger to #{row.head_seq}, " \
                       f"the counted one to #{kept.head_seq})"
-            elif row.verified != "yes":
-                why = "a damaged copy of the same village"
             else:
                 why = "a conflicting copy of the same village: the same length, different " \
                       "postings — a person must decide which is right"
