@@ -4,7 +4,8 @@
 it approves (posting it to the ledger) or rejects it (keeping it, with the reason).
 
 Monthly caps: a rule with `cap_month` limits the points (in absolute value) one household can get
-from it in one calendar month, by the date the event happened. On approval a claim that would pass
+from it in one calendar month, by the date the event happened (a reversal counts in the month of
+the posting it reverses). On approval a claim that would pass
 the cap is posted *up to* the cap, and its posting note says so; a claim with nothing left under
 the cap is rejected with the cap named. The reviewer sees both in the command's output. This
 follows the paper rule books (每月最高 N 分): the event is real, the rule limits what it earns.
@@ -13,6 +14,7 @@ follows the paper rule books (每月最高 N 分): the event is real, the rule l
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,13 +50,16 @@ def read_evidence(paths: list[Path]) -> list[tuple[str, str, int, bytes]]:
     for path in paths:
         path = Path(path)
         try:
-            size = path.stat().st_size
-            if size > EVIDENCE_LIMIT:
-                raise EvidenceProblem(file=str(path), detail_key="evidence_too_big",
-                                      size=_size(size), limit=_size(EVIDENCE_LIMIT))
-            data = path.read_bytes()
+            if not path.is_file():  # a folder, a device like /dev/zero, a pipe: not a document
+                raise OSError
+            with open(path, "rb") as f:
+                data = f.read(EVIDENCE_LIMIT + 1)  # bounded, even if the file grows meanwhile
+                size = max(len(data), os.fstat(f.fileno()).st_size)
         except OSError:
             raise EvidenceProblem(file=str(path), detail_key="evidence_missing") from None
+        if size > EVIDENCE_LIMIT:
+            raise EvidenceProblem(file=str(path), detail_key="evidence_too_big",
+                                  size=_size(size), limit=_size(EVIDENCE_LIMIT))
         out.append((path.name, hashlib.sha256(data).hexdigest(), len(data), data))
     return out
 
@@ -92,6 +97,8 @@ def record(conn: sqlite3.Connection, household: str, rule: str, *, qty=1, date: 
 
 
 def get(conn: sqlite3.Connection, claim_id: int) -> dict:
+    if not 0 < claim_id < 2**63:  # beyond SQLite's integers: no such claim, not an OverflowError
+        raise UnknownClaim(id=claim_id)
     row = conn.execute(
         f"SELECT {', '.join(CLAIM_KEYS)} FROM claims WHERE id = ?", (claim_id,)
     ).fetchone()
@@ -145,9 +152,13 @@ class CapBook:
             return None
         key = (household, rule["code"], month)
         if key not in self.used:
+            # A reversal belongs to the month of the event it corrects, not to the day it was
+            # posted: undoing a May reward in June frees room in May and takes none in June.
             (total,) = self.conn.execute(
-                "SELECT coalesce(sum(points), 0) FROM postings WHERE household = ? AND rule = ?"
-                " AND kind IN ('earn', 'deduct', 'reverse') AND date BETWEEN ? AND ?",
+                "SELECT coalesce(sum(p.points), 0) FROM postings p"
+                " LEFT JOIN postings o ON o.seq = p.reverses"
+                " WHERE p.household = ? AND p.rule = ? AND p.kind IN ('earn', 'deduct', 'reverse')"
+                " AND coalesce(o.date, p.date) BETWEEN ? AND ?",
                 (household, rule["code"], f"{month}-01", f"{month}-31"),
             ).fetchone()
             self.used[key] = abs(total)

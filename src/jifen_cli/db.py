@@ -72,6 +72,8 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
             "SELECT * FROM pragma_application_id, pragma_user_version"
         ).fetchone()
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise StorageProblem(path=str(path), detail_key="file_busy") from None
         if _header_says_village(path):
             raise VillageDamaged(path=str(path), detail=str(exc)) from None
         raise NotAVillage(path=str(path), detail=str(exc)) from None
@@ -91,6 +93,11 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
 
         migrate(conn)
     return conn
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """True when another connection held the file past the busy timeout: busy, not damaged."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _header_says_village(path: Path) -> bool:

@@ -63,6 +63,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法读写 {path}：{detail}。之前已保存的数据没有丢失。",
         "Cannot use {path}: {detail}. Nothing committed before was lost.",
     ),
+    "file_busy": (
+        "文件被另一个 jifen 命令占用太久，请稍后再试",
+        "another jifen command kept the file busy for too long; try again",
+    ),
     "operator_required": (
         "此命令会写入台账，需要注明操作人：加 --operator 姓名，或设置环境变量 JIFEN_OPERATOR。",
         "This command writes to the ledger and must name who does it: "
@@ -318,6 +322,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pub_points": ("积分", "points"),
     "pub_value": ("价值(元)", "value"),
     "pub_shop": ("商店", "shop"),
+    "pub_note": ("备注", "note"),
+    "pub_returned": ("已退回（#{seq}，{date}）", "returned (#{seq}, {date})"),
     "pub_category": ("类别", "category"),
     "pub_cat_earned": ("获得积分", "points earned"),
     "pub_cat_deducted": ("扣减积分", "points deducted"),
@@ -339,6 +345,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "台账已损坏或被篡改：{detail}",
         "The ledger is damaged or has been tampered with: {detail}",
     ),
+    # What `jifen verify` finds (the English text is also the stable `--json` text).
+    "verify_missing": ("第 #{seq} 条记录缺失（下一条是 #{next}）",
+                       "posting #{seq} is missing (the next one is #{next})"),
+    "verify_out_of_order": ("第 #{seq} 条记录顺序错乱", "posting #{seq} is out of order"),
+    "verify_hash": (
+        "第 #{seq} 条记录与其哈希不符（被修改、插入，或前面有记录被删除）",
+        "posting #{seq} does not match its hash (changed, inserted, or an earlier one removed)",
+    ),
+    "verify_forged_date": (
+        "第 #{seq} 条记录日期为 {date}，在已公示的季度内，却是公示之后才加入的",
+        "posting #{seq} is dated {date}, inside a published quarter, but was added after its "
+        "publication",
+    ),
+    "verify_head": (
+        "台账到 #{seq} 为止，但文件记录的链头是 #{head_seq}：有记录在 jifen 之外被删除或添加",
+        "the ledger ends at #{seq} but the file records its head as #{head_seq}: postings were "
+        "removed or added behind jifen's back",
+    ),
+    "verify_balance": (
+        "户 {code}：保存的余额 {stored}（可用/荣誉）与其记录（{derived}）不符",
+        "household {code}: stored balance {stored} does not match its postings ({derived})",
+    ),
+    "verify_unknown_household": ("有记录指向户 {code}，但户籍登记中没有该户",
+                                 "postings name household {code}, which is not in the register"),
+    "verify_stock": (
+        "商品 {code}：保存的库存 {stored} 与其记录（{derived}）不符",
+        "item {code}: stored stock {stored} does not match its postings ({derived})",
+    ),
+    "verify_negative_stock": ("商品 {code}：按记录计算库存为负（{derived}）",
+                              "item {code}: its postings take the stock below zero ({derived})"),
+    "verify_unknown_item": ("有记录变动了商品 {code} 的库存，但商品目录中没有该商品",
+                            "postings move stock of item {code}, which is not in the catalogue"),
+    "verify_digest": (
+        "{quarter} 公示时的摘要为 {digest}…（截至 #{seq}），台账已与之不符",
+        "{quarter} was published with digest {digest}… at posting #{seq}; the ledger no longer "
+        "matches it",
+    ),
+    "verify_file_damaged": ("文件已损坏：{detail}", "the file is damaged: {detail}"),
     # --- input checks -----------------------------------------------------------------------
     "bad_date": (
         "日期 {value} 无效，应为 YYYY-MM-DD（如 2024-05-01）",
@@ -357,6 +401,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_int": ("{field} 应为整数，收到 {value}", "{field} must be a whole number, got {value}"),
     "bad_positive": ("{field} 应为正整数，收到 {value}", "{field} must be a positive whole number, got {value}"),
     "bad_nonnegative": ("{field} 不能为负数，收到 {value}", "{field} cannot be negative, got {value}"),
+    "bad_too_large": ("{field} 数值过大（最多 {limit}），收到 {value}",
+                      "{field} is too large (at most {limit}), got {value}"),
     "bad_zero_points": ("分值不能为 0", "points cannot be 0"),
     "bad_yuan": (
         "{field} 应为金额（元，最多两位小数），收到 {value}",
@@ -373,6 +419,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review_needs_ids": (
         "请给出记录编号，或用 --all 审核全部待审记录。",
         "Name the claims to approve, or use --all.",
+    ),
+    "review_ids_or_all": (
+        "请只给出记录编号，或只用 --all，不要同时使用。",
+        "Name the claims to approve or use --all, not both.",
     ),
     "cap_reached": (
         "指标 {rule} 每户每月上限 {cap} 分，{household} 在 {month} 已得 {used} 分",

@@ -144,6 +144,8 @@ def append(conn: sqlite3.Connection, postings: Iterable[Posting]) -> Appended:
 
 
 def get_posting(conn: sqlite3.Connection, seq: int) -> dict:
+    if not 0 < seq < 2**63:  # beyond SQLite's integers: no such posting, not an OverflowError
+        raise UnknownPosting(seq=seq)
     row = conn.execute(
         f"SELECT {', '.join(FIELDS)}, hash FROM postings WHERE seq = ?", (seq,)
     ).fetchone()
@@ -189,12 +191,29 @@ def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, opera
 # --- verification --------------------------------------------------------------------------
 
 
+class Problem(str):
+    """One thing `verify` found wrong. The string is the English text (stable in `--json` and for
+    scripts); `message(lang)` gives it in the user's language from i18n.MESSAGES."""
+
+    def __new__(cls, key: str, **params):
+        from jifen_cli.i18n import t
+
+        problem = super().__new__(cls, t(key, "en", **params))
+        problem.key, problem.params = key, params
+        return problem
+
+    def message(self, lang: str = "en") -> str:
+        from jifen_cli.i18n import t
+
+        return t(self.key, lang, **self.params)
+
+
 @dataclass
 class Report:
     postings: int = 0
     head: str = GENESIS
     publications: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -214,7 +233,7 @@ def verify(conn: sqlite3.Connection) -> Report:
     available: defaultdict[str, int] = defaultdict(int)
     honour: defaultdict[str, int] = defaultdict(int)
     stock: defaultdict[str, int] = defaultdict(int)
-    hashes_at: dict[int, str] = {}
+    hashes_at: dict[int, str] = {0: GENESIS}  # a quarter published before the first posting
     wanted = {
         seq: quarter
         for quarter, seq in conn.execute("SELECT quarter, head_seq FROM publications")
@@ -237,14 +256,12 @@ def verify(conn: sqlite3.Connection) -> Report:
         digest = sha256(f"{prev}\n{encode(fields)}".encode()).hexdigest()
         if seq != expected:
             report.problems.append(
-                f"posting #{expected} is missing (the next one is #{seq})"
-                if seq > expected else f"posting #{seq} is out of order"
+                Problem("verify_missing", seq=expected, next=seq)
+                if seq > expected else Problem("verify_out_of_order", seq=seq)
             )
             break
         if digest != row[-1]:
-            report.problems.append(
-                f"posting #{seq} does not match its hash (changed, inserted, or an earlier one removed)"
-            )
+            report.problems.append(Problem("verify_hash", seq=seq))
             break
         prev = digest
         if seq in wanted:
@@ -260,10 +277,7 @@ def verify(conn: sqlite3.Connection) -> Report:
             for end, covered in published:
                 if date <= end:
                     if seq > covered:
-                        report.problems.append(
-                            f"posting #{seq} is dated {date}, inside a published quarter, "
-                            f"but was added after its publication"
-                        )
+                        report.problems.append(Problem("verify_forged_date", seq=seq, date=date))
                     break
             if report.problems:
                 break
@@ -274,35 +288,32 @@ def verify(conn: sqlite3.Connection) -> Report:
 
     head_seq, head_hash = head(conn)
     if (head_seq, head_hash) != (expected, prev):
-        report.problems.append(
-            f"the ledger ends at #{expected} but the file records its head as #{head_seq}: "
-            "postings were removed or added behind jifen's back"
-        )
+        report.problems.append(Problem("verify_head", seq=expected, head_seq=head_seq))
     for code, cached_available, cached_honour in conn.execute(
         "SELECT code, available, honour FROM households ORDER BY code"
     ):
         if (cached_available, cached_honour) != (available.pop(code, 0), honour.get(code, 0)):
-            report.problems.append(
-                f"household {code}: stored balance {cached_available}/{cached_honour} does not match "
-                f"its postings ({sum_for(conn, code)})"
-            )
+            report.problems.append(Problem(
+                "verify_balance", code=code, stored=f"{cached_available}/{cached_honour}",
+                derived=sum_for(conn, code),
+            ))
     for code in available:
-        report.problems.append(f"postings name household {code}, which is not in the register")
+        report.problems.append(Problem("verify_unknown_household", code=code))
     for code, cached in conn.execute("SELECT code, stock FROM items ORDER BY code"):
         derived = stock.pop(code, 0)
-        if cached != derived or derived < 0:
-            report.problems.append(
-                f"item {code}: stored stock {cached} does not match its postings ({derived})"
-            )
+        if cached != derived:
+            report.problems.append(Problem("verify_stock", code=code, stored=cached, derived=derived))
+        elif derived < 0:
+            report.problems.append(Problem("verify_negative_stock", code=code, derived=derived))
+    for code in stock:  # stock moved for an item the catalogue does not have
+        report.problems.append(Problem("verify_unknown_item", code=code))
     for quarter, seq, digest in conn.execute(
         "SELECT quarter, head_seq, digest FROM publications ORDER BY quarter"
     ):
         report.publications += 1
         if hashes_at.get(seq) != digest:
             report.problems.append(
-                f"{quarter} was published with digest {digest[:16]}… at posting #{seq}; "
-                "the ledger no longer matches it"
-            )
+                Problem("verify_digest", quarter=quarter, digest=digest[:16], seq=seq))
     return report
 
 
@@ -357,8 +368,9 @@ def _verify_fast(conn: sqlite3.Connection) -> Report | None:
         if count != top or bottom != 1:  # seqs are distinct integers: 1..count, none missing
             return None
         publications = conn.execute(
-            "SELECT p.quarter, p.head_seq, p.digest, x.hash FROM publications p"
-            " LEFT JOIN postings x ON x.seq = p.head_seq"
+            "SELECT p.quarter, p.head_seq, p.digest,"
+            " CASE WHEN p.head_seq = 0 THEN ? ELSE x.hash END FROM publications p"
+            " LEFT JOIN postings x ON x.seq = p.head_seq", (GENESIS,)
         ).fetchall()
         if any(digest != stored for _, _, digest, stored in publications):
             return None
@@ -389,9 +401,11 @@ def _verify_fast(conn: sqlite3.Connection) -> Report | None:
             "SELECT item, sum(stock) FROM postings WHERE stock <> 0 GROUP BY item"
         ))
         for code, cached in conn.execute("SELECT code, stock FROM items"):
-            derived_stock = stock.get(code, 0)
+            derived_stock = stock.pop(code, 0)
             if cached != derived_stock or derived_stock < 0:
                 return None
+        if stock:  # stock moved for an item the catalogue does not have
+            return None
     except Exception:  # whatever it is, the reference loop meets it and reports it
         return None
     return Report(postings=count, head=prev, publications=len(publications))

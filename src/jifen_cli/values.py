@@ -16,6 +16,9 @@ from jifen_cli.errors import BadInput
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
 PHONE_RE = re.compile(r"^\+?[\d -]{5,20}$")
+# The largest whole number a clerk can type (a count, points, stock): points × qty still fits
+# SQLite's 64-bit integers, so no typed number can overflow the ledger.
+MAX_WHOLE = 999_999_999
 
 
 def today() -> dt.date:
@@ -82,6 +85,8 @@ def parse_int(value: object, field: str, *, minimum: int | None = None) -> int:
         if not re.fullmatch(r"[+-]?\d{1,15}(\.0+)?", text):
             raise BadInput("bad_int", field=field, value=str(value).strip())
         number = int(text.split(".")[0])
+    if abs(number) > MAX_WHOLE:
+        raise BadInput("bad_too_large", field=field, value=number, limit=MAX_WHOLE)
     if minimum == 1 and number < 1:
         raise BadInput("bad_positive", field=field, value=number)
     if minimum == 0 and number < 0:
@@ -96,11 +101,13 @@ def parse_yuan(value: object, field: str) -> int:
     text = str(value).strip().lstrip("¥￥").replace(",", "")
     try:
         amount = Decimal(text)
-    except InvalidOperation:
+        if not amount.is_finite() or amount < 0 or amount > 10**9:
+            raise InvalidOperation
+        fen = amount * 100
+        if fen != fen.to_integral_value():
+            raise InvalidOperation
+    except ArithmeticError:  # InvalidOperation, or Overflow on an exponent like 1E+999999
         raise BadInput("bad_yuan", field=field, value=str(value).strip()) from None
-    fen = amount * 100
-    if not amount.is_finite() or fen != fen.to_integral_value() or amount < 0 or amount > 10**9:
-        raise BadInput("bad_yuan", field=field, value=str(value).strip())
     return int(fen)
 
 

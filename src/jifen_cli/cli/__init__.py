@@ -60,11 +60,12 @@ class State:
             self._conn = None
 
 
-def _storage_detail(exc: sqlite3.Error) -> str:
-    text = str(exc)
-    if "locked" in text:
-        return "another jifen command kept the file busy for too long; try again"
-    return text
+def _storage_problem(path: str, exc: sqlite3.Error) -> StorageProblem:
+    from jifen_cli.db import is_busy
+
+    if is_busy(exc):
+        return StorageProblem(path=path, detail_key="file_busy")
+    return StorageProblem(path=path, detail=str(exc))
 
 
 def _silence_stdout() -> None:
@@ -96,7 +97,7 @@ class JifenGroup(TyperGroup):
         except sqlite3.DatabaseError as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else None
             path = str(state.db) if state else "the village file"
-            self._fail(ctx, StorageProblem(path=path, detail=_storage_detail(exc)))
+            self._fail(ctx, _storage_problem(path, exc))
         except BrokenPipeError:  # `jifen balance | head`: the reader has gone; stop quietly
             _silence_stdout()
             raise typer.Exit(0) from None

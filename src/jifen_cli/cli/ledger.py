@@ -82,14 +82,19 @@ def verify(ctx: typer.Context, json: Json = False):
     import sqlite3
 
     from jifen_cli import ledger
+    from jifen_cli.db import is_busy
     from jifen_cli.errors import LedgerDamaged, VillageDamaged
 
     s = state(ctx)
     try:
         report = ledger.verify(s.conn())
-    except (sqlite3.DatabaseError, VillageDamaged) as exc:  # a village file with damaged pages
-        detail = exc.params["detail"] if isinstance(exc, VillageDamaged) else str(exc)
-        report = ledger.Report(problems=[f"the file is damaged: {detail}"])
+    except sqlite3.DatabaseError as exc:
+        if is_busy(exc):  # held by another process too long: busy, not damaged (the edge says so)
+            raise
+        report = ledger.Report(problems=[ledger.Problem("verify_file_damaged", detail=str(exc))])
+    except VillageDamaged as exc:  # a village file with damaged pages
+        report = ledger.Report(problems=[
+            ledger.Problem("verify_file_damaged", detail=exc.params["detail"])])
     if json:
         print_json({"ok": report.ok, "postings": report.postings, "head": report.head,
                     "publications": report.publications, "problems": report.problems})
@@ -98,8 +103,8 @@ def verify(ctx: typer.Context, json: Json = False):
         return
     if not report.ok:
         for problem in report.problems[1:]:
-            typer.echo(problem, err=True)
-        raise LedgerDamaged(detail=report.problems[0])
+            typer.echo(problem.message(s.lang), err=True)
+        raise LedgerDamaged(detail=report.problems[0].message(s.lang))
     s.say("verify_ok", postings=report.postings, publications=report.publications,
           head=report.head)
 

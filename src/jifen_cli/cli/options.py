@@ -17,9 +17,14 @@ def state(ctx: typer.Context):
 
 
 def date_or_today(value: str | None) -> str:
+    """A `--date` as YYYY-MM-DD, today when not given; never a day after today."""
+    from jifen_cli.errors import BadInput
     from jifen_cli.values import parse_date, today
 
-    return (parse_date(value) if value else today()).isoformat()
+    date = parse_date(value) if value else today()
+    if date > today():
+        raise BadInput("future_date", value=date.isoformat())
+    return date.isoformat()
 
 
 def print_json(document) -> None:

@@ -10,7 +10,9 @@ from jifen_cli.cli.options import Json, print_json, state
 from jifen_cli.render.terminal import table
 
 review_app = typer.Typer(help="The monthly review of claims (审核).", no_args_is_help=True)
-Month = Annotated[str | None, typer.Option("--month", help="YYYY-MM: only claims of that month.")]
+Month = Annotated[str | None, typer.Option(
+    "--month", help="Only claims of that month.", metavar="YYYY-MM",
+)]
 
 
 def _month(value: str | None) -> str | None:
@@ -66,6 +68,8 @@ def approve(
     s = state(ctx)
     if not ids and not all_:
         raise BadInput("review_needs_ids")
+    if ids and all_:  # which one was meant? approving everything would be the costly guess
+        raise BadInput("review_ids_or_all")
     review = claims.approve(s.conn(), None if all_ else ids, reviewer=s.operator(),
                             month=_month(month))
     for claim_id, points, facts in review.capped:
