@@ -101,10 +101,11 @@ def test_ledger_table_matches_the_ledger_and_the_closing_identity(active, tmp_pa
         assert c == balances[code]
     # the other tables add up to the ledger's columns
     redemptions = read_csv(out / "redemptions.csv")
-    assert redemptions[0] == ["date", "household", "name", "item", "qty", "points", "value", "shop"]
+    assert redemptions[0] == ["date", "household", "name", "item", "qty", "points", "value", "shop",
+                              "note"]
     assert redemptions[1:] == [
-        ["2024-06-05", "H002", "བཀྲ་ཤིས་", "砖茶", "1", "12", "12.50", ""],
-        ["2024-06-06", "H001", "次仁卓玛", "砖茶", "1", "12", "12.50", "那曲百货"],
+        ["2024-06-05", "H002", "བཀྲ་ཤིས་", "砖茶", "1", "12", "12.50", "", ""],
+        ["2024-06-06", "H001", "次仁卓玛", "砖茶", "1", "12", "12.50", "那曲百货", ""],
     ]
     assert sum(int(r[5]) for r in redemptions[1:]) == sum(int(r[6]) for r in rows[1:])
     categories = read_csv(out / "categories.csv")
@@ -115,6 +116,23 @@ def test_ledger_table_matches_the_ledger_and_the_closing_identity(active, tmp_pa
     # Only households that gained points rank: H004's reward was reversed (net 0), H003 lost 12.
     assert [r[1] for r in honour[1:]] == ["H002", "H001"]
     assert honour[1][0] == "1"
+
+
+def test_a_returned_redemption_stays_listed_and_says_so(active, tmp_path):
+    seq = active.sql("SELECT seq FROM postings WHERE kind = 'redeem' AND household = 'H002'")[0][0]
+    back = active.ok("reverse", str(seq), "--reason", "退货", "--date", "2024-06-25").stdout
+    back_seq = int(back.split("#")[-1])
+    out = tmp_path / "returned"
+    active.ok("publish", "--quarter", "2024Q2", "--out", str(out), lang="zh")
+    rows = read_csv(out / "redemptions.csv")
+    assert rows[0][-1] == "备注"
+    assert rows[1][:2] == ["2024-06-05", "H002"]
+    assert rows[1][-1] == f"已退回（#{back_seq}，2024-06-25）"
+    assert rows[2][-1] == ""
+    # the points came back under 本季调整, so the household's closing is right
+    ledger = {r[0]: r for r in read_csv(out / "ledger.csv")[1:]}
+    assert ledger["H002"][6:9] == ["12", "12", str(active.json("balance", "H002")["available"])]
+    assert f"已退回（#{back_seq}，2024-06-25）" in (out / "notice.html").read_text("utf-8")
 
 
 def test_chinese_headers_with_lang_zh(active, tmp_path):

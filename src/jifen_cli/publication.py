@@ -105,11 +105,15 @@ GROUP BY r.category
 ORDER BY min(r.code)
 """
 
+# A redemption returned within the quarter (a reversal dated by its end) stays listed, as it
+# happened, and says so: its points come back under 本季调整 in the ledger table.
 REDEMPTIONS_SQL = """
-SELECT p.date, p.household, h.name, i.name, p.qty, -p.points, p.fen, coalesce(p.shop, '')
+SELECT p.date, p.household, h.name, i.name, p.qty, -p.points, p.fen, coalesce(p.shop, ''),
+       r.seq, r.date
 FROM postings p
 JOIN households h ON h.code = p.household
 JOIN items i ON i.code = p.item
+LEFT JOIN postings r ON r.reverses = p.seq AND r.date <= :last
 WHERE p.kind = 'redeem' AND p.date BETWEEN :first AND :last
 ORDER BY p.date, p.seq
 """
@@ -133,15 +137,17 @@ def ledger_table(rows: list[figures.HouseholdQuarter]) -> Table:
 def redemptions_table(conn: sqlite3.Connection, bounds: dict) -> Table:
     table = Table("redemptions", "table_redemptions", (
         "pub_date", "pub_household", "pub_name", "pub_item", "pub_qty", "pub_points", "pub_value",
-        "pub_shop",
+        "pub_shop", "pub_note",
     ))
     table.rows = [
-        (date, code, name, item, qty, points, money(fen), shop)
-        for date, code, name, item, qty, points, fen, shop in conn.execute(REDEMPTIONS_SQL, bounds)
+        (date, code, name, item, qty, points, money(fen), shop,
+         Label("pub_returned", (("seq", str(back)), ("date", back_date))) if back else "")
+        for date, code, name, item, qty, points, fen, shop, back, back_date
+        in conn.execute(REDEMPTIONS_SQL, bounds)
     ]
     table.totals = (TOTAL, "", "", "", sum(r[4] for r in table.rows),
                     sum(r[5] for r in table.rows), money(sum(r[6].scaleb(2) for r in table.rows)),
-                    "")
+                    "", "")
     return table
 
 
