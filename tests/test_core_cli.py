@@ -391,3 +391,50 @@ def test_terminal_tables_line_up_with_wide_and_combining_text(village):
                  if line.startswith(("┃", "│", "┏", "└"))]
         widths = {cell_len(line) for line in lines}
         assert len(lines) >= 3 and len(widths) == 1, (args, lines)
+
+
+def test_text_with_control_characters_is_refused(village):
+    assert "control characters" in village.refused("household", "add", "H009", "尼玛\x1b[31m").stderr
+    assert "control characters" in village.refused("record", "H001", "A01", "--note",
+                                                   "好\x00事").stderr
+    village.ok("record", "H001", "A01", "--note", "第一行\n第二行")  # a note may hold line breaks
+    assert village.sql("SELECT count(*) FROM households WHERE code = 'H009'") == [(0,)]
+
+
+def test_a_name_mangled_by_a_gbk_export_is_refused(village):
+    result = village.refused("household", "add", "H009", "????", lang="zh")
+    assert "CSV UTF-8" in result.stderr
+
+
+def test_yuan_amounts_take_no_exponent_or_sign(village):
+    for amount in ("1e5", "-3", "十元"):
+        assert "yuan" in village.refused("item", "add", "G009", "茶", "--points", "1",
+                                         "--value", amount).stderr
+    village.ok("item", "add", "G009", "茶", "--points", "1", "--value", "¥2.5")
+    assert village.json("item", "list")[-1]["value"] == "2.50"
+
+
+def test_a_correction_cannot_be_dated_before_what_it_corrects(village):
+    earn(village, "H001", "A01", date="2024-05-10")
+    seq = village.json("history", "H001")[0]["seq"]
+    result = village.refused("reverse", str(seq), "--reason", "错", "--date", "2024-05-01")
+    assert "2024-05-10" in result.stderr
+    village.ok("reverse", str(seq), "--reason", "错", "--date", "2024-05-10")
+
+
+def test_where_goods_are_handed_out_follows_the_village_mode(jifen):
+    jifen.ok("init", "--village", "日玛村", "--mode", "partner")
+    jifen.ok("household", "add", "H001", "次仁卓玛")
+    jifen.ok("item", "add", "G001", "砖茶", "--points", "1", "--value", "12.50", "--stock", "3")
+    assert "partner shops" in jifen.refused("redeem", "H001", "G001").stderr
+
+
+def test_a_store_village_has_no_partner_shops(tmp_path):
+    from conftest import Jifen
+
+    j = Jifen(tmp_path / "store.db")
+    j.ok("--db", str(j.db), "init", "--village", "达嘎村", "--mode", "store")
+    j.ok("--db", str(j.db), "household", "add", "H001", "次仁卓玛")
+    j.ok("--db", str(j.db), "item", "add", "G001", "砖茶", "--points", "1", "--value", "1")
+    result = j.refused("--db", str(j.db), "redeem", "H001", "G001", "--shop", "那曲百货", lang="zh")
+    assert "合作商超" in result.stderr

@@ -48,3 +48,12 @@ def test_sample_data_is_found():
     folder = demo.sample_dir()
     assert {p.name for p in folder.iterdir()} >= {name for _, name in demo.FILES} | {
         "records.csv", "redemptions.csv"}
+
+
+def test_a_demo_that_cannot_publish_refuses_before_building_anything(jifen, tmp_path):
+    out = tmp_path / "demo"
+    (out / "disclosure-2024Q2").mkdir(parents=True)
+    (out / "disclosure-2024Q2" / "旧公示.txt").write_text("old", encoding="utf-8")
+    result = jifen.refused("demo", "--out", str(out))
+    assert "disclosure-2024Q2" in result.stderr
+    assert not (out / "jifen.db").exists()

@@ -463,3 +463,21 @@ def test_an_xls_or_password_protected_workbook_is_named_as_such(village, tmp_pat
     assert "加了密码" in village.refused("import", "households", str(path), lang="zh").stderr
     assert village.sql("SELECT count(*) FROM imports") == [(0,)]
 
+
+
+def test_imported_redemptions_follow_the_village_mode(jifen, tmp_path):
+    jifen.ok("init", "--village", "日玛村", "--mode", "partner")
+    jifen.ok("reviewer", "add", "格桑")
+    jifen.ok("household", "add", "H001", "次仁卓玛")
+    jifen.ok("rule", "add", "A01", "--category", "人居环境", "--title", "庭院整洁", "--points", "5")
+    jifen.ok("item", "add", "G001", "砖茶", "--points", "5", "--value", "12.50", "--stock", "3",
+             "--date", "2024-04-01")
+    jifen.ok("record", "H001", "A01", "--qty", "4", "--date", "2024-05-01")
+    jifen.ok("review", "approve", "--all", operator="格桑")
+    path = tmp_path / "兑换.csv"
+    path.write_text("户号,商品编号,日期,数量,商店\nH001,G001,2024-05-02,1,那曲百货\n"
+                    "H001,G001,2024-05-03,1,\n", encoding="utf-8")
+    result = jifen.refused("import", "redemptions", str(path))
+    assert f"{path.name}:3:" in result.stderr and "partner shops" in result.stderr
+    assert f"{path.name}:2:" not in result.stderr
+    assert jifen.json("balance", "H001")["available"] == 20

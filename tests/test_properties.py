@@ -26,7 +26,7 @@ op = st.one_of(
 
 
 def _village(path) -> sqlite3.Connection:
-    conn = village.init(path, name="测试村", operator="文书")
+    conn = village.init(path, name="测试村", operator="文书", mode="both")
     village.add_reviewer(conn, "格桑", operator="文书")
     for code in HOUSEHOLDS:
         households.add(conn, operator="文书", code=code, name=f"次仁{code}")

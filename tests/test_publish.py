@@ -481,6 +481,7 @@ def _random_ledger(events) -> sqlite3.Connection:
                 if not appended:
                     continue
                 original = appended.pop(n % len(appended))
+                date = max(date, ledger.get_posting(conn, original)["date"])  # never before it
                 ledger.reverse(conn, original, reason="r", date=date, operator="t")
                 continue
             points = {"earn": n, "deduct": -n, "redeem": -n, "expire": -n}[kind]

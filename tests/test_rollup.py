@@ -58,9 +58,12 @@ def build_village(path: Path, name, township, county, klass, mode, k, q1, *, pub
                                        ("H002", "A01", 2, "2024-05-20")):
         j.ok(*db, "record", household, rule, "--qty", str(qty), "--date", date)
     j.ok(*db, "review", "approve", "--all", operator="格桑")
-    j.ok(*db, "redeem", "H001", "G002", "--date", "2024-05-21")
-    j.ok(*db, "redeem", "H002", "G002", "--shop", "那曲百货", "--date", "2024-05-22")
-    wrong = _seq(j.ok(*db, "redeem", "H002", "G001", "--date", "2024-05-23"))
+    # where goods are handed out follows the village's mode: its store, partner shops, or both
+    store = () if mode != "partner" else ("--shop", "那曲百货")
+    shop = ("--shop", "那曲百货") if mode != "store" else ()
+    j.ok(*db, "redeem", "H001", "G002", "--date", "2024-05-21", *store)
+    j.ok(*db, "redeem", "H002", "G002", "--date", "2024-05-22", *shop)
+    wrong = _seq(j.ok(*db, "redeem", "H002", "G001", "--date", "2024-05-23", *store))
     j.ok(*db, "reverse", str(wrong), "--reason", "兑换记错", "--date", "2024-06-01")
     j.ok(*db, "item", "restock", "G001", "10", "--cost", "300", "--date", "2024-06-02")
     if publish:

@@ -32,7 +32,7 @@ from jifen_cli.errors import (
 from jifen_cli.households import exists as household_exists
 from jifen_cli.ledger import Posting
 from jifen_cli.rules import get as get_rule
-from jifen_cli.values import now, parse_int, today
+from jifen_cli.values import now, optional_text, parse_int, today
 from jifen_cli.village import is_reviewer
 
 EVIDENCE_LIMIT = 10 * 1024 * 1024  # 10 MiB a file: a phone photo, a scanned page
@@ -84,7 +84,7 @@ def record(conn: sqlite3.Connection, household: str, rule: str, *, qty=1, date: 
         cursor = conn.execute(
             "INSERT INTO claims (household, rule, qty, date, note, ref, recorded_by, recorded_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (household, rule, qty, date, note.strip(), ref, operator, now()),
+            (household, rule, qty, date, optional_text(note, "note", note=True), ref, operator, now()),
         )
         claim_id = cursor.lastrowid
         stamp = now()

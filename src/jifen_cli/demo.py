@@ -46,12 +46,20 @@ class Demo:
     def __init__(self, out: Path, on_step: Step, *, lang: str = "en"):
         self.out = Path(out)
         self.path = self.out / "jifen.db"
+        self.disclosure = self.out / f"disclosure-{QUARTER}"
         self.say = on_step
         self.lang = lang
         self.samples = sample_dir()
         self.conn: sqlite3.Connection | None = None
 
     def build(self) -> Demo:
+        from jifen_cli.errors import VillageExists
+        from jifen_cli.publication import check_out
+
+        # Refuse before anything is written, so a refusal never leaves a half-built village.
+        if self.path.exists():
+            raise VillageExists(path=str(self.path))
+        check_out(self.disclosure)
         self.out.mkdir(parents=True, exist_ok=True)
         for step in (self.create_village, self.grant_fund, self.import_registers,
                      self.import_records, self.monthly_review, self.import_redemptions,
@@ -118,7 +126,7 @@ class Demo:
         """一季度一公示: the quarter's disclosure next to the village file, the quarter locked."""
         from jifen_cli import publication
 
-        done = publication.publish(self.conn, QUARTER, out=self.out / f"disclosure-{QUARTER}",
+        done = publication.publish(self.conn, QUARTER, out=self.disclosure,
                                    date=TODAY, operator=CLERK, lang=self.lang, today_=TODAY)
         self.say("published", {"quarter": done.quarter, "head_seq": done.head_seq,
                                "digest": done.digest, "out": done.out,

@@ -5,8 +5,16 @@ from __future__ import annotations
 import sqlite3
 
 from jifen_cli import db
-from jifen_cli.errors import Duplicate, UnknownHousehold
-from jifen_cli.values import check_code, check_id_number, check_phone, check_text, mask_id, now
+from jifen_cli.errors import BadInput, Duplicate, UnknownHousehold
+from jifen_cli.values import (
+    check_code,
+    check_id_number,
+    check_phone,
+    check_text,
+    mask_id,
+    now,
+    optional_text,
+)
 
 COLUMNS = "code, name, grp, members, id_number, phone, available, honour"
 
@@ -17,12 +25,19 @@ def clean(code, name, group="", members=1, id_number=None, phone=None) -> dict:
 
     return {
         "code": check_code(code),
-        "name": check_text(name, "name"),
-        "grp": "" if group is None else str(group).strip(),
+        "name": _name(name),
+        "grp": optional_text(group, "group"),
         "members": parse_int(1 if members in (None, "") else members, "members", minimum=0),
         "id_number": check_id_number(id_number),
         "phone": check_phone(phone),
     }
+
+
+def _name(value) -> str:
+    name = check_text(value, "name")
+    if "?" in name or "\ufffd" in name:  # what a GBK "CSV (逗号分隔)" makes of Tibetan script
+        raise BadInput("name_lost_characters", value=name)
+    return name
 
 
 def insert_many(conn: sqlite3.Connection, households: list[dict], *, operator: str) -> None:

@@ -131,6 +131,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "条目 #{seq} 已被 #{by} 冲正，不能再次冲正。",
         "Posting #{seq} was already reversed by #{by}; it cannot be reversed twice.",
     ),
+    "reverse_before_original": (
+        "冲正日期 {date} 早于被冲正的条目 #{seq}（{original}），请用不早于 {original} 的日期",
+        "a correction dated {date} cannot come before posting #{seq} ({original}); "
+        "date it {original} or later",
+    ),
+    "no_village_store": (
+        "本村只通过合作商超兑换（模式 partner），没有村积分超市：请用 --shop 注明商店",
+        "This village redeems only at partner shops (mode partner): name the shop with --shop",
+    ),
+    "no_partner_shops": (
+        "本村只有村积分超市（模式 store），没有合作商超 {shop}：去掉商店，或由县乡调整本村模式",
+        "This village has only its own store (mode store), no partner shop {shop}: "
+        "leave the shop out",
+    ),
     "cannot_reverse_reversal": (
         "条目 #{seq} 本身就是冲正，不能再冲正。如需恢复，请重新录入。",
         "Posting #{seq} is itself a reversal and cannot be reversed; record the event again.",
@@ -201,6 +215,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "import_qty_too_big": ("数量 {value} 过大（最多 {most}）", "qty {value} is too large (at most {most})"),
     "import_done": (
+        "已导入 {file}（导入 #{id}）：{rows} 行，写入 {written}",
+        "Imported {file} (import #{id}): {rows} rows, {written} written",
+    ),
+    "import_done_skipped": (
         "已导入 {file}（导入 #{id}）：{rows} 行，写入 {written}，跳过已有流水号 {skipped}",
         "Imported {file} (import #{id}): {rows} rows, {written} written, {skipped} skipped "
         "(ref already imported)",
@@ -398,6 +416,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "bad code {value}: letters, digits, - and _ only, at most 32 characters",
     ),
     "bad_name": ("{field} 不能为空", "{field} cannot be empty"),
+    "bad_control": (
+        "{field} 含有不可见的控制字符，请删去后重新输入",
+        "{field} holds invisible control characters; remove them and type it again",
+    ),
+    "name_lost_characters": (
+        "户主 {value} 含有“?”：文件另存为 GBK 的 CSV 时丢失了藏文等字符。请在 Excel 中另存为“CSV UTF-8”后重新导入",
+        "name {value} holds '?': characters (Tibetan script) were lost when the file was saved as "
+        "GBK CSV. Save it from Excel as \"CSV UTF-8\" and import it again",
+    ),
     "bad_int": ("{field} 应为整数，收到 {value}", "{field} must be a whole number, got {value}"),
     "bad_positive": ("{field} 应为正整数，收到 {value}", "{field} must be a positive whole number, got {value}"),
     "bad_nonnegative": ("{field} 不能为负数，收到 {value}", "{field} cannot be negative, got {value}"),

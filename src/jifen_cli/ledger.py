@@ -159,6 +159,8 @@ def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, opera
     original = get_posting(conn, seq)
     if original["kind"] == "reverse":
         raise BadInput("cannot_reverse_reversal", seq=seq)
+    if date < original["date"]:
+        raise BadInput("reverse_before_original", seq=seq, date=date, original=original["date"])
     by = conn.execute("SELECT seq FROM postings WHERE reverses = ?", (seq,)).fetchone()
     if by:
         raise AlreadyReversed(seq=seq, by=by[0])

@@ -34,6 +34,12 @@ FILES = (*(f"{name}.csv" for name in TABLES), "disclosure.xlsx", "notice.html", 
 HONOUR_TOP = 10
 
 
+def check_out(out: Path) -> None:
+    """The disclosure goes into a new or empty folder: an old one is never mixed in."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise PublishRefused("publish_out_exists", out=str(out))
+
+
 def default_out(quarter: str) -> Path:
     """`disclosure-2024Q2`: ASCII, so it survives any USB stick, zip tool or Windows code page."""
     return Path(f"disclosure-{quarter}")
@@ -349,8 +355,7 @@ def manifest_json(disclosure: Disclosure, files: dict[str, bytes]) -> str:
 
 def _write_folder(out: Path, files: dict[str, bytes]) -> None:
     """Write into a hidden sibling folder, then rename it into place: all files or none."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise PublishRefused("publish_out_exists", out=str(out))
+    check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)

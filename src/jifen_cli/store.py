@@ -13,7 +13,15 @@ from jifen_cli import db, ledger, periods
 from jifen_cli.errors import BadInput, Duplicate, InsufficientPoints, InsufficientStock, UnknownItem
 from jifen_cli.households import balance as household_balance
 from jifen_cli.ledger import Posting
-from jifen_cli.values import check_code, check_text, now, parse_int, parse_yuan, yuan
+from jifen_cli.values import (
+    check_code,
+    check_text,
+    now,
+    optional_text,
+    parse_int,
+    parse_yuan,
+    yuan,
+)
 
 COLUMNS = ("code", "name", "points", "value_fen", "stock")
 
@@ -92,11 +100,23 @@ def redeem(conn: sqlite3.Connection, household: str, item: str, qty=1, *, date: 
     """Exchange points for goods, atomically: the balance and stock are read under the write
     lock and the posting is inserted before it is released."""
     qty = parse_int(qty, "qty", minimum=1)
-    shop = (shop or "").strip() or None
+    shop = optional_text(shop, "shop") or None
     with db.transaction(conn):
         result = redeem_in(conn, household, item, qty, date=date, operator=operator, shop=shop,
                            ref=ref)
     return result
+
+
+def village_mode(conn: sqlite3.Connection) -> str:
+    return conn.execute("SELECT mode FROM village").fetchone()[0]
+
+
+def check_where(mode: str, shop: str | None) -> None:
+    """A `store` village has no partner shops; a `partner` village has no store of its own."""
+    if shop is None and mode == "partner":
+        raise BadInput("no_village_store")
+    if shop is not None and mode == "store":
+        raise BadInput("no_partner_shops", shop=shop)
 
 
 def redeem_in(conn: sqlite3.Connection, household: str, item: str, qty: int, *, date: str,
@@ -105,6 +125,7 @@ def redeem_in(conn: sqlite3.Connection, household: str, item: str, qty: int, *, 
     if qty < 1:
         raise BadInput("bad_positive", field="qty", value=qty)
     periods.ensure_open(conn, date)
+    check_where(village_mode(conn), shop)
     goods = get(conn, item)
     available = household_balance(conn, household)["available"]
     needed = goods["points"] * qty

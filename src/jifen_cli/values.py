@@ -66,8 +66,23 @@ def check_code(value: object) -> str:
     return text
 
 
-def check_text(value: object, field: str) -> str:
+# C0 control characters and DEL: invisible, and they break a printed notice or a spreadsheet.
+# Notes may keep line breaks and tabs; names, codes and the like may not.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+NOTE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def optional_text(value: object, field: str, *, note: bool = False) -> str:
+    """Free text as typed, stripped; refused if it holds control characters."""
     text = "" if value is None else str(value).strip()
+    if (NOTE_CONTROL_RE if note else CONTROL_RE).search(text):
+        raise BadInput("bad_control", field=field)
+    return text
+
+
+def check_text(value: object, field: str) -> str:
+    """A name, title or reason: required, one line, no control characters."""
+    text = optional_text(value, field)
     if not text:
         raise BadInput("bad_name", field=field)
     return text
@@ -99,6 +114,8 @@ def parse_yuan(value: object, field: str) -> int:
     if isinstance(value, float):
         value = repr(value)
     text = str(value).strip().lstrip("¥￥").replace(",", "")
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):  # no exponents, signs or words
+        raise BadInput("bad_yuan", field=field, value=str(value).strip())
     try:
         amount = Decimal(text)
         if not amount.is_finite() or amount < 0 or amount > 10**9:

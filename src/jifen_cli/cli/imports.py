@@ -59,7 +59,8 @@ def show(s, result) -> None:
         s.say("import_already", file=result.file, id=a["id"], when=a["imported_at"],
               operator=a["operator"])
         return
-    key = "import_dry_run" if result.dry_run else "import_done"
+    key = "import_dry_run" if result.dry_run else \
+        "import_done_skipped" if result.skipped else "import_done"
     s.say(key, file=result.file, id=result.import_id, rows=result.rows, written=result.written,
           skipped=result.skipped)
     for name in ("households", "rules", "items", "restock", "claims", "earn", "deduct", "redeem",

@@ -21,7 +21,7 @@ from jifen_cli import rules as rules_register
 from jifen_cli.errors import BadInput, Duplicate, InsufficientPoints, InsufficientStock, JifenError
 from jifen_cli.imports.validation import EventChecks
 from jifen_cli.ledger import Posting
-from jifen_cli.values import now
+from jifen_cli.values import now, optional_text
 
 BATCH = 5_000
 Rows = Iterable[tuple[int, list[str]]]
@@ -230,7 +230,8 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
 
     for row, (h, r, d, q, note, ref) in rows:
         try:
-            entry = (row, household(h), rule(r), date(d), qty(q), note, ref or None)
+            entry = (row, household(h), rule(r), date(d), qty(q),
+                     optional_text(note, "note", note=True), ref or None)
         except JifenError as exc:
             run.problem(row, exc)
             continue
@@ -255,6 +256,7 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     balance = dict(conn.execute("SELECT code, available FROM households"))
     checks = _checks(run, items=goods)
     household, item, date, qty = checks.household, checks.item, checks.date, checks.qty
+    mode = store.village_mode(conn)
     start, _ = ledger.head(conn)
     operator = run.operator
     batch: list[tuple] = []
@@ -291,7 +293,9 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     for row, (h, code, d, q, shop, ref) in rows:
         try:
             item(code)
-            entry = (row, household(h), code, date(d), qty(q), shop or None, ref or None)
+            entry = (row, household(h), code, date(d), qty(q), optional_text(shop, "shop") or None,
+                     ref or None)
+            store.check_where(mode, entry[5])
         except JifenError as exc:
             run.problem(row, exc)
             continue
