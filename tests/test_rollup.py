@@ -386,3 +386,34 @@ def test_fast_verify_agrees_with_the_reference(jifen, tmp_path, monkeypatch, tam
     assert (fast is not None) == (tamper is None)
     assert ledger.verify(conn) == _reference(conn)
     conn.close()
+
+
+def test_a_file_with_an_interrupted_write_says_so_and_loses_nothing(jifen, tmp_path):
+    """A process killed mid-write leaves a hot journal: the read-only roll-up must not roll it
+    back, and must not call the file damaged; any ordinary jifen command then rolls it back."""
+    import subprocess
+    import sys
+
+    path = build_village(tmp_path / "中断村.db", "中断村", "罗玛镇", "色尼区", 2, "both", 1, False)
+    before = Jifen(path).json("--db", str(path), "balance")
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA cache_size = 1')\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute('DROP TRIGGER postings_no_update')\n"
+        "c.execute(\"UPDATE postings SET note = hex(randomblob(200))\")\n"
+        "c.execute(\"UPDATE households SET available = available + 1000\")\n"
+        "os._exit(9)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=False, timeout=60)
+    journal = path.with_name(path.name + "-journal")
+    assert journal.is_file() and journal.stat().st_size > 0
+    stamp = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    [row] = rollup(jifen, path)["villages"]
+    assert row["status"] == "interrupted" and "run any jifen command" in row["detail"]
+    assert (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns) == stamp
+    # an ordinary open rolls the unfinished write back: nothing committed is lost
+    assert Jifen(path).json("--db", str(path), "balance") == before
+    assert Jifen(path).ok("--db", str(path), "verify").exit_code == 0
+    assert rollup(jifen, path)["villages"][0]["status"] == "ok"

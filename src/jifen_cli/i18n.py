@@ -633,6 +633,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rollup_status_not_village": ("不是村台账", "not a village file"),
     "rollup_status_newer_schema": ("版本过新", "newer schema"),
     "rollup_status_older_schema": ("版本过旧", "older schema"),
+    "rollup_status_interrupted": ("写入中断", "interrupted write"),
     "rollup_status_truncated": ("文件不完整", "truncated"),
     "rollup_status_unreadable": ("无法读取", "unreadable"),
     "rollup_status_missing": ("找不到文件", "missing"),

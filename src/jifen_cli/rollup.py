@@ -41,7 +41,7 @@ SUFFIXES = (".db", ".jifen", ".sqlite", ".sqlite3")
 SIDE_FILES = ("-journal", "-wal", "-shm")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 STATUSES = ("ok", "damaged", "duplicate", "not_village", "newer_schema", "older_schema",
-            "truncated", "unreadable", "missing")
+            "interrupted", "truncated", "unreadable", "missing")
 CHUNK = 8  # files per task handed to a worker: few enough round trips, even enough load
 
 
@@ -192,6 +192,14 @@ def _header_problem(path: Path, row: Row) -> bool:
     if size_is_valid and size < page_size * pages:
         row.status = "truncated"
         row.detail = f"the file is cut short: {size:,} of {page_size * pages:,} bytes"
+        return True
+    journal = path.with_name(path.name + "-journal")
+    if journal.is_file() and journal.stat().st_size > 0:
+        # A write was cut off (power, a pulled USB stick): SQLite rolls it back on the next
+        # ordinary open, which a read-only roll-up must not do. Nothing is lost.
+        row.status = "interrupted"
+        row.detail = ("a write to it was interrupted; run any jifen command on it once (it rolls "
+                      "the unfinished write back, losing nothing committed), then roll up again")
         return True
     version = int.from_bytes(header[60:64], "big")
     if version > LATEST:
