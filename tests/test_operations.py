@@ -339,3 +339,28 @@ def test_check_of_a_newer_or_foreign_file_is_refused_not_called_damaged(village,
         conn.execute("CREATE TABLE message (id, text)")
     result = village.refused("check", str(foreign), lang="zh")
     assert "不是" in result.stderr and "备份" not in result.stderr
+
+
+def test_check_of_a_file_with_an_interrupted_write_says_so_not_damaged(jifen, tmp_path):
+    import subprocess
+    import sys
+
+    jifen.ok("init", "--village", "扎西岗村")
+    jifen.ok("household", "add", "H001", "次仁卓玛")
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA cache_size = 1')\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(\"INSERT INTO reviewers VALUES (hex(randomblob(900)), 'x', 'x')\")\n"
+        "for _ in range(200):\n"
+        "    c.execute(\"INSERT INTO reviewers VALUES (hex(randomblob(900)), 'x', 'x')\")\n"
+        "os._exit(9)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(jifen.db)], check=False, timeout=60)
+    assert jifen.db.with_name(jifen.db.name + "-journal").stat().st_size > 0
+    result = jifen.refused("check", lang="zh")
+    assert "中断" in result.stderr and "verify" in result.stderr
+    jifen.ok("verify")  # the ordinary open rolls it back
+    assert jifen.json("reviewer", "list") == []
+    assert jifen("check").exit_code == 0

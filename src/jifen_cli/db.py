@@ -100,6 +100,16 @@ def is_busy(exc: sqlite3.Error) -> bool:
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+def interrupted_write(path: Path) -> bool:
+    """True when a write to the file was cut off (a hot journal lies beside it). An ordinary
+    open rolls it back; a read-only one cannot, and must say so rather than call it damaged."""
+    journal = Path(path).with_name(Path(path).name + "-journal")
+    try:
+        return journal.is_file() and journal.stat().st_size > 0
+    except OSError:
+        return False
+
+
 def _header_says_village(path: Path) -> bool:
     """True when the file starts as a SQLite database carrying jifen's application_id."""
     try:

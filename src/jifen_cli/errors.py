@@ -47,6 +47,12 @@ class VillageDamaged(JifenError):
     key = "village_damaged"
 
 
+class InterruptedWrite(JifenError):
+    """A read-only command met a file whose last write was cut off (exit 1, nothing lost)."""
+
+    key = "interrupted_write"
+
+
 class NewerSchema(JifenError):
     key = "newer_schema"
 

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from jifen_cli import db, periods
-from jifen_cli.errors import NewerSchema, NotAVillage, NoVillage
+from jifen_cli.errors import InterruptedWrite, NewerSchema, NotAVillage, NoVillage
 from jifen_cli.values import today
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -65,6 +65,8 @@ def check(path: str | Path) -> Health:
     path = Path(path)
     if not path.is_file():
         raise NoVillage(path=str(path))
+    if db.interrupted_write(path):  # not damage: an ordinary open rolls it back
+        raise InterruptedWrite(path=str(path))
     health = Health(str(path), [])
     add = health.checks.append
     try:

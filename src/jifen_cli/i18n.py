@@ -54,6 +54,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The village file {path} is damaged ({detail}). Run `jifen check`, and restore a backup "
         "with `jifen restore`.",
     ),
+    "interrupted_write": (
+        "{path} 的上一次写入被中断（旁边有 -journal 文件）。这不是损坏：运行任意一条 jifen 命令"
+        "（如 `jifen --db {path} verify`）即可撤回未完成的写入，已保存的数据不会丢失，然后再检查。",
+        "The last write to {path} was interrupted (a -journal file lies beside it). It is not "
+        "damage: run any jifen command on it (e.g. `jifen --db {path} verify`) to roll the "
+        "unfinished write back, losing nothing committed, then check it again.",
+    ),
     "newer_schema": (
         "{path} 由更新版本的 jifen 创建（结构版本 {found}，本程序支持到 {known}）。请升级 jifen。",
         "{path} was written by a newer jifen (schema {found}; this one knows up to {known}). "

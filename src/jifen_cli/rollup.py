@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from jifen_cli import periods
-from jifen_cli.db import APPLICATION_ID
+from jifen_cli.db import APPLICATION_ID, interrupted_write
 
 SUFFIXES = (".db", ".jifen", ".sqlite", ".sqlite3")
 SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -193,8 +193,7 @@ def _header_problem(path: Path, row: Row) -> bool:
         row.status = "truncated"
         row.detail = f"the file is cut short: {size:,} of {page_size * pages:,} bytes"
         return True
-    journal = path.with_name(path.name + "-journal")
-    if journal.is_file() and journal.stat().st_size > 0:
+    if interrupted_write(path):
         # A write was cut off (power, a pulled USB stick): SQLite rolls it back on the next
         # ordinary open, which a read-only roll-up must not do. Nothing is lost.
         row.status = "interrupted"
