@@ -74,7 +74,7 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
             raise StorageProblem(path=str(path), detail_key="file_busy") from None
-        if _header_says_village(path):
+        if looks_like_village(path):
             raise VillageDamaged(path=str(path), detail=str(exc)) from None
         raise NotAVillage(path=str(path), detail=str(exc)) from None
     if app_id != APPLICATION_ID:
@@ -110,14 +110,17 @@ def interrupted_write(path: Path) -> bool:
         return False
 
 
-def _header_says_village(path: Path) -> bool:
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def looks_like_village(path: Path) -> bool:
     """True when the file starts as a SQLite database carrying jifen's application_id."""
     try:
         with open(path, "rb") as f:
-            header = f.read(100)
+            header = f.read(72)
     except OSError:
         return False
-    return header[:16] == b"SQLite format 3\x00" and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+    return header.startswith(SQLITE_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
 
 
 @contextmanager

@@ -35,11 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from jifen_cli import periods
-from jifen_cli.db import APPLICATION_ID, interrupted_write
+from jifen_cli.db import APPLICATION_ID, SQLITE_MAGIC, interrupted_write, looks_like_village
 
 SUFFIXES = (".db", ".jifen", ".sqlite", ".sqlite3")
 SIDE_FILES = ("-journal", "-wal", "-shm")
-SQLITE_MAGIC = b"SQLite format 3\x00"
 STATUSES = ("ok", "damaged", "duplicate", "not_village", "newer_schema", "older_schema",
             "interrupted", "truncated", "unreadable", "missing")
 CHUNK = 8  # files per task handed to a worker: few enough round trips, even enough load
@@ -127,15 +126,6 @@ class RollUp:
 # --- finding the files ---------------------------------------------------------------------
 
 
-def _looks_like_village(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(72)
-    except OSError:
-        return False
-    return header.startswith(SQLITE_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
-
-
 def find_files(arguments: Iterable[str | Path]) -> list[Path]:
     """Every file to examine, in a stable order: named files as given, folders searched."""
     found: list[Path] = []
@@ -150,7 +140,7 @@ def find_files(arguments: Iterable[str | Path]) -> list[Path]:
                 candidate = Path(folder) / name
                 if name.endswith(SIDE_FILES) or not candidate.is_file():
                     continue
-                if candidate.suffix.lower() in SUFFIXES or _looks_like_village(candidate):
+                if candidate.suffix.lower() in SUFFIXES or looks_like_village(candidate):
                     found.append(candidate)
     return found
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from jifen_cli import households as households_register
 from jifen_cli import ledger, periods, store
@@ -181,6 +181,24 @@ def records(run: Run, rows: Rows) -> None:
             pass
 
 
+def _in_batches(run: Run, rows: Rows, parse: Callable[[int, tuple], tuple],
+                flush: Callable[[list[tuple]], list[Posting]]) -> Iterator[Posting]:
+    """Parse each row (a bad one becomes a problem and the pass goes on) and hand the good ones
+    to `flush` a batch at a time, yielding the postings it makes."""
+    batch: list[tuple] = []
+    for row, cells in rows:
+        try:
+            batch.append(parse(row, cells))
+        except JifenError as exc:
+            run.problem(row, exc)
+            continue
+        if len(batch) >= BATCH:
+            yield from flush(batch)
+            batch = []
+    if batch:
+        yield from flush(batch)
+
+
 def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     from jifen_cli.claims import CapBook, Review, cap_reason, capped_posting
 
@@ -192,9 +210,7 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     seq, _ = ledger.head(conn)
     caps, review = CapBook(conn), Review()
     operator, import_id, stamp = run.operator, run.import_id, now()
-    batch: list[tuple] = []
-
-    def flush() -> list[Posting]:
+    def flush(batch: list[tuple]) -> list[Posting]:
         nonlocal claim_id, seq
         known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
                        " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
@@ -228,19 +244,12 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
         run.flush_problems()
         return out
 
-    for row, (h, r, d, q, note, ref) in rows:
-        try:
-            entry = (row, household(h), rule(r), date(d), qty(q),
-                     optional_text(note, "note", note=True), ref or None)
-        except JifenError as exc:
-            run.problem(row, exc)
-            continue
-        batch.append(entry)
-        if len(batch) >= BATCH:
-            yield from flush()
-            batch = []
-    if batch:
-        yield from flush()
+    def parse(row: int, cells: tuple) -> tuple:
+        h, r, d, q, note, ref = cells
+        return (row, household(h), rule(r), date(d), qty(q),
+                optional_text(note, "note", note=True), ref or None)
+
+    yield from _in_batches(run, rows, parse, flush)
     run.counts["capped"] += len(review.capped)
 
 
@@ -259,9 +268,8 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     mode = store.village_mode(conn)
     start, _ = ledger.head(conn)
     operator = run.operator
-    batch: list[tuple] = []
 
-    def flush() -> list[Posting]:
+    def flush(batch: list[tuple]) -> list[Posting]:
         known = _known(conn, "SELECT ref, seq FROM postings WHERE ref IN"
                        " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
         kept = _dedupe(run, batch, 6, known, lambda found: found > start)
@@ -290,21 +298,14 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
         run.flush_problems()
         return out
 
-    for row, (h, code, d, q, shop, ref) in rows:
-        try:
-            item(code)
-            entry = (row, household(h), code, date(d), qty(q), optional_text(shop, "shop") or None,
-                     ref or None)
-            store.check_where(mode, entry[5])
-        except JifenError as exc:
-            run.problem(row, exc)
-            continue
-        batch.append(entry)
-        if len(batch) >= BATCH:
-            yield from flush()
-            batch = []
-    if batch:
-        yield from flush()
+    def parse(row: int, cells: tuple) -> tuple:
+        h, code, d, q, shop, ref = cells
+        item(code)
+        shop = optional_text(shop, "shop") or None
+        store.check_where(mode, shop)
+        return (row, household(h), code, date(d), qty(q), shop, ref or None)
+
+    yield from _in_batches(run, rows, parse, flush)
 
 
 WRITERS = {
