@@ -100,7 +100,7 @@ def test_nothing_is_posted_with_a_date_in_the_future(village, args):
 def test_approve_refuses_ids_together_with_all(village):
     village.ok("record", "H001", "A01", "--date", "2024-05-01")
     village.ok("record", "H002", "A01", "--date", "2024-05-01")
-    village.refused("review", "approve", "1", "--all", operator="格桑")
+    assert village("review", "approve", "1", "--all", operator="格桑").exit_code == 2  # usage
     assert village.sql("SELECT count(*) FROM postings WHERE household IS NOT NULL") == [(0,)]
 
 

@@ -185,6 +185,10 @@ def approve(conn: sqlite3.Connection, ids: list[int] | None, *, reviewer: str,
             claims = [c for c in claims if c["recorded_by"] != reviewer]
         else:
             claims = [_pending(conn, i, reviewer) for i in dict.fromkeys(ids)]
+            for claim in claims:  # `approve 3 4 --month 2024-05`: each named claim is of May
+                if month and not claim["date"].startswith(f"{month}-"):
+                    raise BadInput("claim_not_in_month", id=claim["id"], date=claim["date"],
+                                   month=month)
             claims.sort(key=lambda c: (c["date"], c["id"]))
         post_claims(conn, claims, reviewer=reviewer, review=review)
     return review

@@ -120,6 +120,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录 {id} 已{status}，不能再审核。",
         "Claim {id} is already {status}; only pending claims can be reviewed.",
     ),
+    "claim_not_in_month": (
+        "记录 {id} 的日期是 {date}，不在 {month}；没有审核任何记录。去掉 --month，或改正记录编号。",
+        "Claim {id} is dated {date}, not in {month}; nothing was approved. Leave out --month "
+        "or correct the claim ids.",
+    ),
     "insufficient_points": (
         "{household} 可用积分 {available}，不够兑换 {needed} 分。",
         "{household} has {available} points available; {needed} are needed.",

@@ -57,19 +57,20 @@ def list_(
 @review_app.command("approve")
 def approve(
     ctx: typer.Context,
-    ids: Annotated[list[int] | None, typer.Argument(help="Claim ids.")] = None,
+    ids: Annotated[list[int] | None, typer.Argument(help="Claim ids.", metavar="ID")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every pending claim (of --month).")] = False,
     month: Month = None,
 ):
     """Approve claims: they are posted to the ledger (monthly caps applied)."""
     from jifen_cli import claims
-    from jifen_cli.errors import BadInput
 
     s = state(ctx)
+    # `approve (ID... | --all)`: neither, or both, is a usage error (exit 2), like a missing
+    # argument; both is never guessed at, since approving everything would be the costly guess
     if not ids and not all_:
-        raise BadInput("review_needs_ids")
-    if ids and all_:  # which one was meant? approving everything would be the costly guess
-        raise BadInput("review_ids_or_all")
+        raise typer.BadParameter(s.t("review_needs_ids"), ctx=ctx, param_hint="ID... | --all")
+    if ids and all_:
+        raise typer.BadParameter(s.t("review_ids_or_all"), ctx=ctx, param_hint="ID... | --all")
     review = claims.approve(s.conn(), None if all_ else ids, reviewer=s.operator(),
                             month=_month(month))
     for claim_id, points, facts in review.capped:

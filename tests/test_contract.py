@@ -1,0 +1,93 @@
+"""SPEC's command-line contract, checked as a script would: real processes, real environment
+variables, stdin closed, stdout and stderr read apart."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def jifen(*args: str, cwd: Path, **env: str | None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("JIFEN_DB", "JIFEN_OPERATOR", "JIFEN_LANG", "LANG", "LC_ALL")}
+    environ.update({k: v for k, v in env.items() if v is not None}, COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "jifen_cli", *args], cwd=cwd, env=environ,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A village as `jifen.db` in the current folder (the default), with claims of May."""
+    steps = [
+        ("init", "--village", "扎西岗村", "--mode", "both"),
+        ("reviewer", "add", "格桑"),
+        ("household", "add", "H001", "次仁卓玛", "--id-number", "540102199001011234",
+         "--phone", "13800001234"),
+        ("rule", "add", "A01", "--category", "人居环境", "--title", "庭院整洁", "--points", "5"),
+        ("record", "H001", "A01", "--date", "2024-04-03"),
+        ("record", "H001", "A01", "--date", "2024-05-03"),
+    ]
+    for step in steps:
+        done = jifen(*step, cwd=tmp_path, JIFEN_OPERATOR="次仁")
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "jifen.db").is_file()
+    return tmp_path
+
+
+def statuses(folder: Path) -> list[str]:
+    done = jifen("review", "list", "--status", "all", "--json", cwd=folder)
+    return [c["status"] for c in json.loads(done.stdout)]
+
+
+def test_global_options_come_from_the_environment_and_lang_from_LANG(folder):
+    zh = jifen("balance", "H999", cwd=folder, LANG="zh_CN.UTF-8")
+    en = jifen("balance", "H999", cwd=folder, LANG="en_US.UTF-8")
+    chosen = jifen("balance", "H999", cwd=folder, LANG="zh_CN.UTF-8", JIFEN_LANG="en")
+    assert (zh.returncode, en.returncode, chosen.returncode) == (1, 1, 1)
+    assert zh.stdout == en.stdout == chosen.stdout == ""
+    assert "没有" in zh.stderr and "No household H999" in en.stderr == chosen.stderr
+    unnamed = jifen("reviewer", "add", "罗布", cwd=folder)
+    assert unnamed.returncode == 1 and "--operator" in unnamed.stderr
+    elsewhere = jifen("balance", "--json", cwd=folder.parent, JIFEN_DB=str(folder / "jifen.db"))
+    assert json.loads(elsewhere.stdout) == [{"household": "H001", "available": 0, "honour": 0}]
+
+
+def test_read_commands_print_one_json_document_and_nothing_else(folder):
+    for command in (["household", "list"], ["household", "show", "H001"], ["rule", "list"],
+                    ["item", "list"], ["review", "list"], ["balance"], ["balance", "H001"],
+                    ["history", "H001"], ["verify"]):
+        done = jifen(*command, "--json", cwd=folder, LANG="zh_CN.UTF-8")
+        assert (done.returncode, done.stderr) == (0, ""), command
+        document = json.loads(done.stdout)
+        assert "540102199001011234" not in done.stdout and "13800001234" not in done.stdout
+        if command == ["review", "list"]:
+            assert {"id", "household", "rule", "qty", "date", "status", "recorded_by"} <= set(
+                document[0])
+
+
+@pytest.mark.parametrize("args", [[], ["1", "--all"], ["--month", "2024-05"]])
+def test_approve_takes_ids_or_all_and_anything_else_is_a_usage_error(folder, args):
+    """`review approve (ID... | --all) [--month M]`: neither or both is exit 2, like a missing
+    argument, in either language; nothing is approved."""
+    for lang in ("zh", "en"):
+        done = jifen("--lang", lang, "review", "approve", *args, cwd=folder, JIFEN_OPERATOR="格桑")
+        assert done.returncode == 2, (done.stdout, done.stderr)
+        assert done.stdout == "" and "Traceback" not in done.stderr
+        assert ("--all" in done.stderr) and (lang == "en" or "记录编号" in done.stderr)
+    assert statuses(folder) == ["pending", "pending"]
+
+
+def test_approve_ids_with_month_only_approves_claims_of_that_month(folder):
+    april = jifen("review", "approve", "1", "2", "--month", "2024-05", cwd=folder,
+                  JIFEN_OPERATOR="格桑", JIFEN_LANG="en")
+    assert april.returncode == 1 and april.stdout == ""
+    assert "Claim 1 is dated 2024-04-03, not in 2024-05" in april.stderr
+    assert statuses(folder) == ["pending", "pending"]
+    may = jifen("review", "approve", "2", "--month", "2024-05", cwd=folder, JIFEN_OPERATOR="格桑")
+    assert may.returncode == 0, may.stderr
+    assert statuses(folder) == ["pending", "approved"]
