@@ -182,11 +182,11 @@ def test_bad_register_rows_name_their_rows_in_chinese_too(village, tmp_path):
     ])
     before = ledger_state(village)
     r = village.refused("import", "items", str(path), lang="zh")
-    assert f"{path}:2: points 应为整数，收到 12.5" in r.stderr
-    assert f"{path}:3: stock 不能为负数，收到 -1" in r.stderr
+    assert f"{path}:2: 积分应为整数，收到 12.5" in r.stderr
+    assert f"{path}:3: 库存不能为负数，收到 -1" in r.stderr
     assert f"{path}:5: 编号 G012 与第 4 行重复" in r.stderr
     assert f"{path}:6: 商品 G001 已存在，编号不能重复。" in r.stderr
-    assert f"{path}:7: name 不能为空" in r.stderr
+    assert f"{path}:7: 名称不能为空" in r.stderr
     assert "5 行有误，什么都没有写入" in r.stderr
     assert ledger_state(village) == before
 

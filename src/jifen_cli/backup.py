@@ -27,7 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jifen_cli import db, ledger
-from jifen_cli.errors import LedgerDamaged, NotAVillage, NoVillage, StorageProblem, VillageExists
+from jifen_cli.errors import (
+    LedgerDamaged,
+    NotAVillage,
+    NoVillage,
+    StorageProblem,
+    VillageExists,
+    os_reason,
+)
+from jifen_cli.i18n import Message
 from jifen_cli.values import today
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
@@ -84,7 +92,7 @@ def check_copy(path: Path) -> Copy:
     except sqlite3.DatabaseError as exc:
         raise NotAVillage(path=str(path), detail=str(exc)) from None
     if rows != ["ok"]:
-        raise LedgerDamaged(detail=f"{path}: {'; '.join(rows[:3])}")
+        raise LedgerDamaged(detail=Message("at_path", path=str(path), detail=rows[:3]))
     conn = db.open_village(path, readonly=True)
     try:
         report = ledger.verify(conn)
@@ -92,9 +100,9 @@ def check_copy(path: Path) -> Copy:
     finally:
         conn.close()
     if not report.ok:
-        raise LedgerDamaged(detail=f"{path}: {report.problems[0]}")
+        raise LedgerDamaged(detail=Message("at_path", path=str(path), detail=report.problems[0]))
     if name is None:
-        raise NotAVillage(path=str(path), detail="no village row")
+        raise NotAVillage(path=str(path), detail_key="no_village_row")
     return Copy(path, name[0], report.postings, report.head, report.postings)
 
 
@@ -135,7 +143,7 @@ def _copy_checked(source: sqlite3.Connection, folder: Path, final: Path | None) 
             raise StorageProblem(path=str(final or folder), detail=str(exc)) from None
         except OSError as exc:
             raise StorageProblem(path=str(final or folder),
-                                 detail=exc.strerror or str(exc)) from None
+                                 detail=os_reason(exc)) from None
         copy = check_copy(temp)
         final = final or folder / backup_name(copy.village, copy.head_seq, copy.head)
         if final.exists():
@@ -158,7 +166,7 @@ def backup(conn: sqlite3.Connection, dest: Path) -> Copy:
         raise VillageExists(path=str(dest))
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
-        raise StorageProblem(path=str(dest), detail="no such folder")
+        raise StorageProblem(path=str(dest), detail_key="no_such_folder")
     return _copy_checked(conn, folder, dest)
 
 
@@ -172,7 +180,7 @@ def restore(source: Path, target: Path) -> Copy:
     check_copy(source)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise StorageProblem(path=str(target), detail="no such folder")
+        raise StorageProblem(path=str(target), detail_key="no_such_folder")
     src = _connect_ro(source)
     try:
         return _copy_checked(src, folder, target)

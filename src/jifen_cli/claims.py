@@ -257,7 +257,7 @@ def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
 def _pending(conn: sqlite3.Connection, claim_id: int, reviewer: str) -> dict:
     claim = get(conn, claim_id)
     if claim["status"] != "pending":
-        raise ClaimNotPending(id=claim_id, status=claim["status"])
+        raise ClaimNotPending(id=claim_id, status_key=f"status_{claim['status']}")
     if claim["recorded_by"] == reviewer:
         raise OwnClaim(id=claim_id, name=reviewer)
     return claim

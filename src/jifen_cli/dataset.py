@@ -58,6 +58,7 @@ from pathlib import Path
 
 from jifen_cli import periods, rollup
 from jifen_cli.errors import JifenError
+from jifen_cli.i18n import Message
 
 SCHEMA_VERSION = 1
 COLUMNS = (
@@ -181,7 +182,7 @@ def export_one(path: str, out: str, quarter: str | None) -> tuple[rollup.Row, in
             written += len(part)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of an export
         row.status, row.verified = "unreadable", "no" if row.verified != "damaged" else "damaged"
-        row.detail = f"{type(exc).__name__}: {exc}"
+        row.detail = rollup.failure(exc)
     return row, written
 
 
@@ -228,12 +229,12 @@ def export(arguments: Iterable[str | Path], out: str | Path, *, quarter: str | N
         if found and chosen[found[0]][1] != n:
             kept = paths[chosen[found[0]][1]]
             skipped.append(rollup.Row(path=str(path), status="duplicate", village_id=found[0],
-                                      detail=f"another copy of the same village; exported: {kept}"))
+                                      detail=Message("export_other_copy", path=str(kept))))
         else:
             todo.append(str(path))
     for n, first in repeats.items():
         skipped.append(rollup.Row(path=str(first), status="duplicate",
-                                  detail=f"named twice (#{n + 1} on the list)"))
+                                  detail=Message("export_named_twice", n=n + 1)))
     Path(out).mkdir(parents=True, exist_ok=True)
     if on_found:
         on_found(len(todo))

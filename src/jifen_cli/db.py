@@ -19,6 +19,7 @@ from jifen_cli.errors import (
     StorageProblem,
     VillageDamaged,
     VillageExists,
+    os_reason,
 )
 
 APPLICATION_ID = 0x4A494645  # "JIFE": marks a file as a jifen village
@@ -43,7 +44,7 @@ def create(path: str | Path) -> sqlite3.Connection:
     except FileExistsError:
         raise VillageExists(path=str(path)) from None
     except OSError as exc:
-        raise StorageProblem(path=str(path), detail=exc.strerror or str(exc)) from None
+        raise StorageProblem(path=str(path), detail=os_reason(exc)) from None
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -147,3 +147,14 @@ class StorageProblem(JifenError):
     """The file could not be read or written (read-only, disk full, not a database)."""
 
     key = "storage_problem"
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in the reader's language when it is a common reason (a Message),
+    else the system's own words."""
+    import errno
+
+    from jifen_cli.i18n import MESSAGES, Message
+
+    key = f"os_{errno.errorcode.get(exc.errno or 0, '')}"
+    return Message(key) if key in MESSAGES else exc.strerror or str(exc)

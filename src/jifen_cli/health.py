@@ -28,6 +28,7 @@ from pathlib import Path
 
 from jifen_cli import db, periods
 from jifen_cli.errors import InterruptedWrite, NewerSchema, NotAVillage, NoVillage
+from jifen_cli.i18n import Message
 from jifen_cli.values import today
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -38,7 +39,7 @@ CLAIM_AGE_DAYS = 31
 class Check:
     name: str
     status: str
-    detail: str = ""
+    detail: str = ""  # a Message: English as a string (--json), `said(detail, lang)` on screen
 
 
 @dataclass
@@ -56,9 +57,10 @@ class Health:
                 "checks": [asdict(c) for c in self.checks]}
 
 
-def _sample(items: list[str], limit: int = 3) -> str:
-    more = f" (+{len(items) - limit} more)" if len(items) > limit else ""
-    return "; ".join(items[:limit]) + more
+def _sample(items: list, limit: int = 3) -> Message:
+    if len(items) > limit:
+        return Message("check_sample_more", items=items[:limit], more=len(items) - limit)
+    return Message("check_sample", items=items)
 
 
 def check(path: str | Path) -> Health:
@@ -75,7 +77,7 @@ def check(path: str | Path) -> Health:
         app_id, version = conn.execute(
             "SELECT * FROM pragma_application_id, pragma_user_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        add(Check("file", FAIL, f"not a readable SQLite database: {exc}"))
+        add(Check("file", FAIL, Message("check_not_sqlite", error=str(exc))))
         return health
     try:
         from jifen_cli.migrations import LATEST
@@ -85,14 +87,14 @@ def check(path: str | Path) -> Health:
             # a sound database of another program: the wrong file, not a damaged one (exit 1)
             raise NotAVillage(path=str(path), detail="application_id")
         if app_id != db.APPLICATION_ID:
-            add(Check("file", FAIL, "not a jifen village file (application_id)"))
+            add(Check("file", FAIL, Message("check_not_village")))
             return health
         if version > LATEST:  # sound, but for a newer jifen: upgrade, never "restore a backup"
             raise NewerSchema(path=str(path), found=version, known=LATEST)
         if version < LATEST:
-            add(Check("file", WARN, f"schema {version}; this jifen knows {LATEST}"))
+            add(Check("file", WARN, Message("check_older", version=version, latest=LATEST)))
         else:
-            add(Check("file", OK, f"jifen village file, schema {version}"))
+            add(Check("file", OK, Message("check_file_ok", version=version)))
         _run(conn, add)
     finally:
         conn.close()
@@ -103,7 +105,7 @@ def _guarded(add, name: str, conn: sqlite3.Connection, fn) -> None:
     try:
         add(fn(conn))
     except sqlite3.DatabaseError as exc:
-        add(Check(name, FAIL, f"cannot be read: {exc}"))
+        add(Check(name, FAIL, Message("check_unreadable", error=str(exc))))
 
 
 def _run(conn: sqlite3.Connection, add) -> None:
@@ -121,7 +123,7 @@ def _run(conn: sqlite3.Connection, add) -> None:
 def _integrity(conn) -> Check:
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     if rows == ["ok"]:
-        return Check("integrity", OK, "ok")
+        return Check("integrity", OK, Message("check_detail_ok"))
     return Check("integrity", FAIL, _sample(rows))
 
 
@@ -130,7 +132,7 @@ def _schema(conn) -> Check:
 
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version != LATEST:
-        return Check("schema", WARN, f"schema {version} is not compared (this jifen writes {LATEST})")
+        return Check("schema", WARN, Message("check_schema_other", version=version, latest=LATEST))
     query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
     reference = sqlite3.connect(":memory:", isolation_level=None)
     try:
@@ -140,17 +142,18 @@ def _schema(conn) -> Check:
         reference.close()
     found = conn.execute(query).fetchall()
     if found == wanted:
-        return Check("schema", OK, f"{len(found)} tables, indexes and triggers as made")
-    changed = sorted({f"{row[0]} {row[1]}" for row in set(found) ^ set(wanted)})
-    return Check("schema", FAIL, "changed, added or removed: " + _sample(changed))
+        return Check("schema", OK, Message("check_schema_ok", count=len(found)))
+    changed = sorted({Message("check_schema_object", name=name, kind_key=f"sqlite_{kind}")
+                      for kind, name, *_ in set(found) ^ set(wanted)})
+    return Check("schema", FAIL, Message("check_schema_changed", items=_sample(changed)))
 
 
 def _foreign_keys(conn) -> Check:
     rows = conn.execute("PRAGMA foreign_key_check").fetchall()
     if not rows:
-        return Check("foreign_keys", OK, "ok")
+        return Check("foreign_keys", OK, Message("check_detail_ok"))
     return Check("foreign_keys", FAIL,
-                 _sample([f"{table} row {rowid} names a missing {parent}"
+                 _sample([Message("check_foreign_key", table=table, rowid=rowid, parent=parent)
                           for table, rowid, parent, _ in rows]))
 
 
@@ -161,7 +164,7 @@ def _chain(conn) -> Check:
     chain = [p for p in report.problems if p.startswith(("posting #", "the ledger ends"))]
     if chain:
         return Check("chain", FAIL, _sample(chain))
-    return Check("chain", OK, f"{report.postings} postings, head {report.head}")
+    return Check("chain", OK, Message("check_chain_ok", postings=report.postings, head=report.head))
 
 
 def _balances(conn) -> Check:
@@ -175,19 +178,20 @@ def _balances(conn) -> Check:
            GROUP BY h.code ORDER BY h.code"""
     ):
         if (available, honour) != (derived, derived_honour):
-            bad.append(f"{code}: stored {available}/{honour}, postings {derived}/{derived_honour}")
+            bad.append(Message("check_balance", code=code, stored=f"{available}/{honour}",
+                               derived=f"{derived}/{derived_honour}"))
         elif available < 0:
-            negative.append(f"{code}: {available}")
+            negative.append(Message("check_code_value", code=code, value=available))
     orphans = [code for (code,) in conn.execute(
         "SELECT DISTINCT household FROM postings WHERE household IS NOT NULL"
         " AND household NOT IN (SELECT code FROM households)")]
-    bad += [f"postings name household {code}, not in the register" for code in orphans]
+    bad += [Message("check_orphan", code=code) for code in orphans]
     if bad:
         return Check("balances", FAIL, _sample(bad))
     if negative:
-        return Check("balances", WARN, "below zero after a correction: " + _sample(negative))
+        return Check("balances", WARN, Message("check_negative", items=_sample(negative)))
     (count,) = conn.execute("SELECT count(*) FROM households").fetchone()
-    return Check("balances", OK, f"{count} households match their postings")
+    return Check("balances", OK, Message("check_balances_ok", count=count))
 
 
 def _stock(conn) -> Check:
@@ -198,11 +202,11 @@ def _stock(conn) -> Check:
            GROUP BY i.code ORDER BY i.code"""
     ):
         if stock != derived or derived < 0:
-            bad.append(f"{code}: stored {stock}, postings {derived}")
+            bad.append(Message("check_stock", code=code, stored=stock, derived=derived))
     if bad:
         return Check("stock", FAIL, _sample(bad))
     (count,) = conn.execute("SELECT count(*) FROM items").fetchone()
-    return Check("stock", OK, f"{count} items match their postings")
+    return Check("stock", OK, Message("check_stock_ok", count=count))
 
 
 def _digests(conn) -> Check:
@@ -214,10 +218,10 @@ def _digests(conn) -> Check:
     ):
         count += 1
         if stored != digest and not (seq == 0 and digest == "0" * 64):
-            bad.append(f"{quarter} published {digest[:16]}… at #{seq}")
+            bad.append(Message("check_digest", quarter=quarter, digest=digest[:16], seq=seq))
     if bad:
         return Check("digests", FAIL, _sample(bad))
-    return Check("digests", OK, f"{count} publication(s) match the ledger")
+    return Check("digests", OK, Message("check_digests_ok", count=count))
 
 
 def _claims(conn) -> Check:
@@ -226,10 +230,10 @@ def _claims(conn) -> Check:
         "SELECT count(*), min(date) FROM claims WHERE status = 'pending' AND date < ?", (cutoff,)
     ).fetchone()
     if count:
-        return Check("claims", WARN,
-                     f"{count} claim(s) unreviewed for over {CLAIM_AGE_DAYS} days, oldest {oldest}")
+        return Check("claims", WARN, Message("check_claims_late", count=count,
+                                             days=CLAIM_AGE_DAYS, oldest=oldest))
     (pending,) = conn.execute("SELECT count(*) FROM claims WHERE status = 'pending'").fetchone()
-    return Check("claims", OK, f"{pending} pending, none older than {CLAIM_AGE_DAYS} days")
+    return Check("claims", OK, Message("check_claims_ok", count=pending, days=CLAIM_AGE_DAYS))
 
 
 def _publication(conn) -> Check:
@@ -245,5 +249,6 @@ def _publication(conn) -> Check:
         if periods.quarter_bounds(quarter)[1].isoformat() < now:
             overdue.append(quarter)
     if overdue:
-        return Check("publication", WARN, "finished but not published: " + ", ".join(overdue))
-    return Check("publication", OK, f"{len(published)} quarter(s) published, none overdue")
+        return Check("publication", WARN,
+                     Message("check_overdue", quarters=", ".join(overdue)))
+    return Check("publication", OK, Message("check_publication_ok", count=len(published)))

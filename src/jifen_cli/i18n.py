@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 LANGS = ("zh", "en")
+LIST_SEPARATOR = ("; ", "；")  # [lang == "zh"]
 
 
 def default_lang(environ=os.environ) -> str:
@@ -24,13 +25,55 @@ def t(key: str, lang: str = "en", /, **params) -> str:
     template = zh if lang == "zh" else en
     if "what" in params:  # a noun named by key: "household" -> 户 / Household
         params["what"] = t(f"what_{params['what']}", lang)
+    if f"field_{params.get('field')}" in MESSAGES:  # an input named by its code: qty -> 数量
+        params["field"] = t(f"field_{params['field']}", lang)
     for name in [p for p in params if p.endswith("_key")]:  # a nested message, e.g. detail_key
         inner = {k: v for k, v in params.items() if not k.endswith("_key")}
         params[name[:-4]] = t(params[name], lang, **inner)
+    params = {name: _in(lang, value) for name, value in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def _in(lang: str, value):
+    """A parameter as said in `lang`: a Message translated, a list of them joined (；/ ; )."""
+    if isinstance(value, Message):
+        return value.message(lang)
+    if isinstance(value, list):
+        return LIST_SEPARATOR[lang == "zh"].join(str(_in(lang, item)) for item in value)
+    return value
+
+
+def _rebuild(cls: type, key: str, params: dict) -> Message:
+    return cls(key, **params)
+
+
+class Message(str):
+    """Words to be said later, in whichever language the reader wants. The string itself is the
+    English text (what `--json` and scripts see, stable); `message(lang)` says it in `lang`.
+    Parameters may be Messages or lists of them (joined with ；or ;), said in the same lang.
+    A domain module that describes something (a check, a roll-up row) returns one of these."""
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, /, **params):
+        text = super().__new__(cls, t(key, "en", **params))
+        text.key, text.params = key, params
+        return text
+
+    def __reduce__(self):  # to worker processes and through dataclasses.asdict
+        return _rebuild, (type(self), self.key, self.params)
+
+    def message(self, lang: str = "en") -> str:
+        return t(self.key, lang, **self.params)
+
+
+def said(value, lang: str) -> str:
+    """Any text in `lang`: a Message translated, anything else as it is."""
+    return value.message(lang) if isinstance(value, Message) else "" if value is None else str(value)
 
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -74,6 +117,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件被另一个 jifen 命令占用太久，请稍后再试",
         "another jifen command kept the file busy for too long; try again",
     ),
+    "at_path": ("文件 {path}：{detail}", "{path}: {detail}"),
+    "no_such_folder": ("没有这个文件夹", "no such folder"),
+    "no_village_row": ("缺少村信息", "no village row"),
+    # Common reasons the system gives (errors.os_reason); other reasons are shown as the system says.
+    "os_ENOENT": ("没有这个文件或文件夹", "No such file or directory"),
+    "os_EACCES": ("没有权限", "Permission denied"),
+    "os_EPERM": ("不允许这样操作", "Operation not permitted"),
+    "os_ENOSPC": ("磁盘已满", "No space left on device"),
+    "os_EROFS": ("磁盘或U盘是只读的", "Read-only file system"),
+    "os_EISDIR": ("这是一个文件夹", "Is a directory"),
+    "os_ENOTDIR": ("路径中有一段不是文件夹", "Not a directory"),
+    "os_ENAMETOOLONG": ("文件名太长", "File name too long"),
+    "os_EEXIST": ("文件已存在", "File exists"),
+    "os_EIO": ("读写磁盘出错", "Input/output error"),
     "operator_required": (
         "此命令会写入台账，需要注明操作人：加 --operator 姓名，或设置环境变量 JIFEN_OPERATOR。",
         "This command writes to the ledger and must name who does it: "
@@ -307,7 +364,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Digest: {digest}\nFiles: {out}\nNotice: {notice}",
     ),
     "amount_not_positive": (
-        "{field} 应大于 0，收到 {value}", "{field} must be more than 0, got {value}",
+        "{field}应大于 0，收到 {value}", "{field} must be more than 0, got {value}",
     ),
     "settle_too_much": (
         "截至 {date}，本村欠 {shop} ¥{owed}，不能结算 ¥{amount}。",
@@ -427,9 +484,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "编号 {value} 无效：只能用字母、数字、- 和 _，不超过 32 个字符",
         "bad code {value}: letters, digits, - and _ only, at most 32 characters",
     ),
-    "bad_name": ("{field} 不能为空", "{field} cannot be empty"),
+    "bad_name": ("{field}不能为空", "{field} cannot be empty"),
     "bad_control": (
-        "{field} 含有不可见的控制字符，请删去后重新输入",
+        "{field}含有不可见的控制字符，请删去后重新输入",
         "{field} holds invisible control characters; remove them and type it again",
     ),
     "name_lost_characters": (
@@ -437,14 +494,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "name {value} holds '?': characters (Tibetan script) were lost when the file was saved as "
         "GBK CSV. Save it from Excel as \"CSV UTF-8\" and import it again",
     ),
-    "bad_int": ("{field} 应为整数，收到 {value}", "{field} must be a whole number, got {value}"),
-    "bad_positive": ("{field} 应为正整数，收到 {value}", "{field} must be a positive whole number, got {value}"),
-    "bad_nonnegative": ("{field} 不能为负数，收到 {value}", "{field} cannot be negative, got {value}"),
-    "bad_too_large": ("{field} 数值过大（最多 {limit}），收到 {value}",
+    "bad_int": ("{field}应为整数，收到 {value}", "{field} must be a whole number, got {value}"),
+    "bad_positive": ("{field}应为正整数，收到 {value}", "{field} must be a positive whole number, got {value}"),
+    "bad_nonnegative": ("{field}不能为负数，收到 {value}", "{field} cannot be negative, got {value}"),
+    "bad_too_large": ("{field}数值过大（最多 {limit}），收到 {value}",
                       "{field} is too large (at most {limit}), got {value}"),
+    # The inputs a message names by `field` (t() translates field=qty into 数量 / qty).
+    "field_household": ("户号", "household"),
+    "field_name": ("户主", "name"),
+    "field_group": ("组别", "group"),
+    "field_members": ("人口", "members"),
+    "field_rule": ("指标编号", "rule"),
+    "field_category": ("类别", "category"),
+    "field_title": ("指标", "title"),
+    "field_points": ("分值", "points"),
+    "field_cap_month": ("月上限", "cap_month"),
+    "field_item": ("商品编号", "item"),
+    "field_item_name": ("名称", "name"),
+    "field_item_points": ("积分", "points"),
+    "field_value": ("价值", "value"),
+    "field_stock": ("库存", "stock"),
+    "field_cost": ("进货款", "cost"),
+    "field_qty": ("数量", "qty"),
+    "field_date": ("日期", "date"),
+    "field_note": ("备注", "note"),
+    "field_reason": ("原因", "reason"),
+    "field_shop": ("商店", "shop"),
+    "field_amount": ("金额", "amount"),
+    "field_year": ("年份", "year"),
+    "field_village": ("村名", "village"),
+    "field_reviewer": ("审核人", "reviewer"),
     "bad_zero_points": ("分值不能为 0", "points cannot be 0"),
     "bad_yuan": (
-        "{field} 应为金额（元，最多两位小数），收到 {value}",
+        "{field}应以元为单位，最多两位小数，收到 {value}",
         "{field} must be an amount in yuan (at most 2 decimals), got {value}",
     ),
     "bad_class": ("村类别只能是 1、2、3", "village class must be 1, 2 or 3"),
@@ -540,7 +622,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status_rejected": ("驳回", "rejected"),
     "title_balances": ("积分余额", "Balances"),
     "title_history": ("{household} {name} 的台账", "Ledger of {household} {name}"),
-    "title_claims": ("待审核记录", "Claims"),
+    "title_claims": ("积分记录", "Claims"),
     "title_households": ("农户名册", "Households"),
     "title_rules": ("评分指标", "Rule book"),
     "title_items": ("商品目录", "Store catalogue"),
@@ -611,6 +693,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is damaged or tampered with (see FAIL). Restore a backup with "
         "`jifen restore BACKUP --to NEWFILE`.",
     ),
+    # What `jifen check` found, per check (health.py). The English is also the `--json` detail.
+    "check_item_file": ("文件", "file"),
+    "check_item_integrity": ("完整性", "integrity"),
+    "check_item_schema": ("表结构", "schema"),
+    "check_item_foreign_keys": ("外键", "foreign_keys"),
+    "check_item_chain": ("哈希链", "chain"),
+    "check_item_balances": ("积分余额", "balances"),
+    "check_item_stock": ("库存", "stock"),
+    "check_item_digests": ("公示摘要", "digests"),
+    "check_item_claims": ("待审核记录", "claims"),
+    "check_item_publication": ("季度公示", "publication"),
+    "check_sample": ("{items}", "{items}"),
+    "check_sample_more": ("{items}（另有 {more} 项）", "{items} (+{more} more)"),
+    "check_not_sqlite": ("不是可读取的 SQLite 数据库：{error}", "not a readable SQLite database: {error}"),
+    "check_not_village": ("不是 jifen 村台账文件（application_id 不符）",
+                          "not a jifen village file (application_id)"),
+    "check_older": ("结构版本 {version}，本程序为 {latest}", "schema {version}; this jifen knows {latest}"),
+    "check_file_ok": ("jifen 村台账文件，结构版本 {version}", "jifen village file, schema {version}"),
+    "check_unreadable": ("无法读取：{error}", "cannot be read: {error}"),
+    "check_detail_ok": ("完好", "ok"),
+    "check_schema_other": ("结构版本 {version}，未比对（本程序写的是 {latest}）",
+                           "schema {version} is not compared (this jifen writes {latest})"),
+    "check_schema_ok": ("{count} 个表、索引和触发器与原样一致",
+                        "{count} tables, indexes and triggers as made"),
+    "check_schema_changed": ("被修改、添加或删除：{items}", "changed, added or removed: {items}"),
+    "check_schema_object": ("{kind} {name}", "{kind} {name}"),
+    "sqlite_table": ("表", "table"),
+    "sqlite_index": ("索引", "index"),
+    "sqlite_trigger": ("触发器", "trigger"),
+    "sqlite_view": ("视图", "view"),
+    "check_foreign_key": ("{table} 表第 {rowid} 行指向不存在的 {parent}",
+                          "{table} row {rowid} names a missing {parent}"),
+    "check_chain_ok": ("{postings} 条记录，链头 {head}", "{postings} postings, head {head}"),
+    "check_balance": ("{code}：保存的可用/荣誉积分 {stored}，按记录应为 {derived}",
+                      "{code}: stored {stored}, postings {derived}"),
+    "check_code_value": ("{code}：{value} 分", "{code}: {value}"),
+    "check_orphan": ("有记录指向户 {code}，但户籍登记中没有该户",
+                     "postings name household {code}, not in the register"),
+    "check_negative": ("冲正后低于零：{items}", "below zero after a correction: {items}"),
+    "check_balances_ok": ("{count} 户的积分与记录一致", "{count} households match their postings"),
+    "check_stock": ("{code}：保存的库存 {stored}，按记录应为 {derived}",
+                    "{code}: stored {stored}, postings {derived}"),
+    "check_stock_ok": ("{count} 种商品的库存与记录一致", "{count} items match their postings"),
+    "check_digest": ("{quarter} 公示时的摘要 {digest}…（截至 #{seq}）与台账不符",
+                     "{quarter} published {digest}… at #{seq}"),
+    "check_digests_ok": ("{count} 次公示的摘要与台账一致", "{count} publication(s) match the ledger"),
+    "check_claims_late": ("{count} 条记录超过 {days} 天未审核，最早的是 {oldest}",
+                          "{count} claim(s) unreviewed for over {days} days, oldest {oldest}"),
+    "check_claims_ok": ("{count} 条待审核，没有超过 {days} 天的",
+                        "{count} pending, none older than {days} days"),
+    "check_overdue": ("季度已结束但还没有公示：{quarters}", "finished but not published: {quarters}"),
+    "check_publication_ok": ("已公示 {count} 个季度，没有逾期",
+                             "{count} quarter(s) published, none overdue"),
     # --- roll-up and the Parquet export (rollup.py, dataset.py) ------------------------------
     "rollup_title": ("{quarter} 积分超市汇总（{count} 个文件）", "Roll-up {quarter} ({count} files)"),
     "rollup_col_village": ("村", "village"),
@@ -649,6 +784,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rollup_status_truncated": ("文件不完整", "truncated"),
     "rollup_status_unreadable": ("无法读取", "unreadable"),
     "rollup_status_missing": ("找不到文件", "missing"),
+    # What a roll-up row says about its file (rollup.py, dataset.py); English as in --json.
+    "rollup_no_such_file": ("找不到该文件", "no such file"),
+    "rollup_empty_file": ("空文件", "empty file"),
+    "rollup_not_sqlite": ("不是 SQLite 数据库", "not an SQLite database"),
+    "rollup_foreign_sqlite": ("是 SQLite 数据库，但不是 jifen 村台账",
+                              "an SQLite database, but not a jifen village"),
+    "rollup_truncated": ("只有 {size:,} 字节，应有 {full:,} 字节",
+                         "the file is cut short: {size:,} of {full:,} bytes"),
+    "rollup_interrupted": (
+        "上一次写入被中断：对它运行一次任意 jifen 命令（会撤回未完成的写入，已保存的数据不会丢失），"
+        "然后重新汇总",
+        "a write to it was interrupted; run any jifen command on it once (it rolls the "
+        "unfinished write back, losing nothing committed), then roll up again",
+    ),
+    "rollup_newer": ("由更新版本的 jifen 创建（结构版本 {version}，本程序支持到 {latest}）",
+                     "written by a newer jifen (schema {version}; this one knows up to {latest})"),
+    "rollup_older": (
+        "由旧版本 jifen 创建（结构版本 {version}）：对它运行一次任意 jifen 命令即可升级，然后重新汇总",
+        "written by an older jifen (schema {version}); run any jifen command on it once to "
+        "upgrade it, then roll up again",
+    ),
+    "rollup_copy": ("{why}；已计入：{path}", "{why}; counted: {path}"),
+    "rollup_copy_damaged": ("同一个村的损坏副本（{detail}）", "a damaged copy of the same village ({detail})"),
+    "rollup_copy_identical": ("同一个村的相同副本", "an identical copy of the same village"),
+    "rollup_copy_older": (
+        "同一个村的旧副本（台账到 #{seq}，计入的那份到 #{kept_seq}）",
+        "an older copy of the same village (ledger to #{seq}, the counted one to #{kept_seq})",
+    ),
+    "rollup_copy_conflicting": (
+        "同一个村的冲突副本：记录条数相同但内容不同，需要人工确认哪份是对的",
+        "a conflicting copy of the same village: the same length, different postings — a person "
+        "must decide which is right",
+    ),
+    "rollup_same_file": ("与 {path} 是同一个文件", "the same file as {path}"),
+    "export_other_copy": ("同一个村的另一份副本；已导出：{path}",
+                          "another copy of the same village; exported: {path}"),
+    "export_named_twice": ("重复列出（列表第 {n} 项）", "named twice (#{n} on the list)"),
     "rollup_mode_store": ("自营超市", "store"),
     "rollup_mode_partner": ("合作商超", "partner"),
     "rollup_mode_both": ("两者", "both"),

@@ -25,6 +25,7 @@ from jifen_cli.errors import (
     InsufficientStock,
     UnknownPosting,
 )
+from jifen_cli.i18n import Message
 from jifen_cli.values import now
 
 GENESIS = "0" * 64
@@ -193,21 +194,9 @@ def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, opera
 # --- verification --------------------------------------------------------------------------
 
 
-class Problem(str):
+class Problem(Message):
     """One thing `verify` found wrong. The string is the English text (stable in `--json` and for
     scripts); `message(lang)` gives it in the user's language from i18n.MESSAGES."""
-
-    def __new__(cls, key: str, **params):
-        from jifen_cli.i18n import t
-
-        problem = super().__new__(cls, t(key, "en", **params))
-        problem.key, problem.params = key, params
-        return problem
-
-    def message(self, lang: str = "en") -> str:
-        from jifen_cli.i18n import t
-
-        return t(self.key, lang, **self.params)
 
 
 @dataclass

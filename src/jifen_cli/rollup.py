@@ -36,6 +36,8 @@ from typing import Any
 
 from jifen_cli import periods
 from jifen_cli.db import APPLICATION_ID, SQLITE_MAGIC, interrupted_write, looks_like_village
+from jifen_cli.errors import os_reason
+from jifen_cli.i18n import Message
 
 SUFFIXES = (".db", ".jifen", ".sqlite", ".sqlite3")
 SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -66,7 +68,8 @@ class Figures:
 
 @dataclass(slots=True)
 class Row:
-    """One village file. `status` is one of STATUSES; `detail` says more, in English."""
+    """One village file. `status` is one of STATUSES; `detail` says more: a Message (English
+    as a string, in --json; `i18n.said(detail, lang)` in the reader's language)."""
 
     path: str
     status: str = "ok"
@@ -163,17 +166,17 @@ def _header_problem(path: Path, row: Row) -> bool:
         with open(path, "rb") as handle:
             header = handle.read(100)
     except FileNotFoundError:
-        row.status, row.detail = "missing", "no such file"
+        row.status, row.detail = "missing", Message("rollup_no_such_file")
         return True
     except OSError as exc:
-        row.status, row.detail = "unreadable", exc.strerror or str(exc)
+        row.status, row.detail = "unreadable", os_reason(exc)
         return True
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         row.status = "not_village"
-        row.detail = "empty file" if size == 0 else "not an SQLite database"
+        row.detail = Message("rollup_empty_file" if size == 0 else "rollup_not_sqlite")
         return True
     if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-        row.status, row.detail = "not_village", "an SQLite database, but not a jifen village"
+        row.status, row.detail = "not_village", Message("rollup_foreign_sqlite")
         return True
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
@@ -181,26 +184,33 @@ def _header_problem(path: Path, row: Row) -> bool:
     size_is_valid = header[24:28] == header[92:96]  # "in-header database size" is current
     if size_is_valid and size < page_size * pages:
         row.status = "truncated"
-        row.detail = f"the file is cut short: {size:,} of {page_size * pages:,} bytes"
+        row.detail = Message("rollup_truncated", size=size, full=page_size * pages)
         return True
     if interrupted_write(path):
         # A write was cut off (power, a pulled USB stick): SQLite rolls it back on the next
         # ordinary open, which a read-only roll-up must not do. Nothing is lost.
         row.status = "interrupted"
-        row.detail = ("a write to it was interrupted; run any jifen command on it once (it rolls "
-                      "the unfinished write back, losing nothing committed), then roll up again")
+        row.detail = Message("rollup_interrupted")
         return True
     version = int.from_bytes(header[60:64], "big")
     if version > LATEST:
         row.status = "newer_schema"
-        row.detail = f"written by a newer jifen (schema {version}; this one knows up to {LATEST})"
+        row.detail = Message("rollup_newer", version=version, latest=LATEST)
         return True
     if version < LATEST:
         row.status = "older_schema"
-        row.detail = (f"written by an older jifen (schema {version}); run any jifen command on "
-                      "it once to upgrade it, then roll up again")
+        row.detail = Message("rollup_older", version=version)
         return True
     return False
+
+
+def failure(exc: Exception) -> str:
+    """What went wrong with a file, for its row: our own refusal in the reader's language."""
+    from jifen_cli.errors import JifenError
+
+    if isinstance(exc, JifenError):
+        return Message(exc.key, **exc.params)
+    return str(exc) if isinstance(exc, sqlite3.Error) else f"{type(exc).__name__}: {exc}"
 
 
 def examine(path: str | Path, quarter: str) -> Row:
@@ -213,7 +223,7 @@ def examine(path: str | Path, quarter: str) -> Row:
         _examine_village(path, quarter, row)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up
         row.status = "unreadable"
-        row.detail = str(exc) if isinstance(exc, sqlite3.Error) else f"{type(exc).__name__}: {exc}"
+        row.detail = failure(exc)
         if row.verified == "yes":
             row.verified = "no"
         row.figures = None
@@ -323,17 +333,15 @@ def _mark_copies(rows: list[Row]) -> None:
         kept = copies[0]
         for row in copies[1:]:
             if row.verified != "yes":  # tampering is never passed off as an older copy
-                why = f"a damaged copy of the same village ({row.detail})"
+                why = Message("rollup_copy_damaged", detail=row.detail)
             elif row.head == kept.head:
-                why = "an identical copy of the same village"
+                why = Message("rollup_copy_identical")
             elif row.head_seq < kept.head_seq:
-                why = f"an older copy of the same village (ledger to #{row.head_seq}, " \
-                      f"the counted one to #{kept.head_seq})"
+                why = Message("rollup_copy_older", seq=row.head_seq, kept_seq=kept.head_seq)
             else:
-                why = "a conflicting copy of the same village: the same length, different " \
-                      "postings — a person must decide which is right"
+                why = Message("rollup_copy_conflicting")
             row.status, row.same_as = "duplicate", kept.path
-            row.detail = f"{why}; counted: {kept.path}"
+            row.detail = Message("rollup_copy", why=why, path=kept.path)
 
 
 def roll_up(arguments: Iterable[str | Path], quarter: str, *, jobs: int | None = None,
@@ -355,7 +363,7 @@ def roll_up(arguments: Iterable[str | Path], quarter: str, *, jobs: int | None =
                 path=str(path), status="duplicate", village=original.village,
                 township=original.township, county=original.county, klass=original.klass,
                 mode=original.mode, village_id=original.village_id, same_as=original.path,
-                detail=f"the same file as {original.path}",
+                detail=Message("rollup_same_file", path=original.path),
             ))
         else:
             rows.append(examined[path])

@@ -29,8 +29,8 @@ COLUMNS = ("code", "name", "points", "value_fen", "stock")
 def clean(code, name, points, value, stock=0) -> dict:
     return {
         "code": check_code(code),
-        "name": check_text(name, "name"),
-        "points": parse_int(points, "points", minimum=1),
+        "name": check_text(name, "item_name"),
+        "points": parse_int(points, "item_points", minimum=1),
         "value_fen": value if isinstance(value, int) and not isinstance(value, bool)
         else parse_yuan(value, "value"),
         "stock": parse_int(0 if stock in (None, "") else stock, "stock", minimum=0),

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
-from jifen_cli.errors import ImportRejected, JifenError, OperatorRequired, StorageProblem
+from jifen_cli.errors import (
+    ImportRejected,
+    JifenError,
+    OperatorRequired,
+    StorageProblem,
+    os_reason,
+)
 from jifen_cli.i18n import default_lang, t
 
 if TYPE_CHECKING:  # Typer ships its own click; only its types are named here
@@ -102,7 +108,7 @@ class JifenGroup(TyperGroup):
             _silence_stdout()
             raise typer.Exit(0) from None
         except OSError as exc:  # a file named on the command line that cannot be read/written
-            self._fail(ctx, StorageProblem(path=exc.filename or "", detail=exc.strerror or str(exc)))
+            self._fail(ctx, StorageProblem(path=exc.filename or "", detail=os_reason(exc)))
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()

@@ -114,6 +114,7 @@ def check(
     Exit 3 when any check fails (damage); warnings do not change the exit code.
     """
     from jifen_cli import health
+    from jifen_cli.i18n import said
 
     s = state(ctx)
     report = health.check(file or s.db)
@@ -125,7 +126,8 @@ def check(
         table(
             s.t("title_check", path=report.path),
             [s.t("col_check"), s.t("col_status"), s.t("col_detail")],
-            ([c.name, s.t(f"status_{c.status}"), c.detail] for c in report.checks),
+            ([s.t(f"check_item_{c.name}"), s.t(f"status_{c.status}"), said(c.detail, s.lang)]
+             for c in report.checks),
         )
         s.say(f"check_{report.status}")
     if report.status == health.FAIL:

@@ -100,14 +100,14 @@ def rollup(
         return
     by_value = by.value if by else None
     if out is not None:
-        data = (render.csv_bytes if suffix == ".csv" else render.xlsx_bytes)(result, s.t, by_value)
+        data = (render.csv_bytes if suffix == ".csv" else render.xlsx_bytes)(result, s.lang, by_value)
         out.write_bytes(data)
         s.say("rollup_written", path=str(out), villages=result.total.villages,
               files=len(result.rows))
     else:
         from jifen_cli.render.terminal import table
 
-        columns, rows, numeric, notes = render.screen(result, s.t, by_value)
+        columns, rows, numeric, notes = render.screen(result, s.lang, by_value)
         table(s.t("rollup_title", quarter=quarter, count=len(result.rows)), columns, rows,
               numeric=numeric)
         for line in notes:

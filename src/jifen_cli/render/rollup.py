@@ -7,9 +7,10 @@ up again; every text cell goes through render.csv.neutralise, so a village named
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from decimal import Decimal
 
+from jifen_cli import i18n
+from jifen_cli.i18n import said
 from jifen_cli.rollup import Figures, RollUp, Row
 
 COLUMNS = (
@@ -23,11 +24,12 @@ NUMERIC = tuple(range(5, 14))
 SCREEN = tuple(c for c in COLUMNS if c not in ("class", "mode", "detail", "file"))
 
 
-def screen(result: RollUp, t: Callable[..., str], by: str | None = None):
+def screen(result: RollUp, lang: str, by: str | None = None):
     """The table for a terminal (fewer columns), and a line per file that was not counted."""
+    t = _words(lang)
     keep = [COLUMNS.index(c) for c in SCREEN]
-    rows = [[line[i] for i in keep] for line in lines(result, t, by)]
-    notes = [f"{r.path}: {t(f'rollup_status_{r.status}')} — {r.detail}"
+    rows = [[line[i] for i in keep] for line in lines(result, lang, by)]
+    notes = [f"{r.path}: {t(f'rollup_status_{r.status}')} — {said(r.detail, lang)}"
              for r in result.rows if r.status != "ok"]
     numeric = tuple(n for n, c in enumerate(SCREEN) if COLUMNS.index(c) in NUMERIC)
     return [t(f"rollup_col_{c}") for c in SCREEN], rows, numeric, notes
@@ -44,12 +46,18 @@ def _numbers(f: Figures | None) -> list:
             _money(f.redeemed_fen), _money(f.fund_granted), _money(f.fund_balance)]
 
 
-def headers(t: Callable[..., str]) -> list[str]:
-    return [t(f"rollup_col_{c}") for c in COLUMNS]
+def _words(lang: str):
+    """`t(key, **params)`: our own words in `lang`."""
+    return lambda key, **params: i18n.t(key, lang, **params)
 
 
-def lines(result: RollUp, t: Callable[..., str], by: str | None = None) -> list[list]:
-    """Every line of the report, in order; `t(key, **params)` translates our own words."""
+def headers(lang: str) -> list[str]:
+    return [i18n.t(f"rollup_col_{c}", lang) for c in COLUMNS]
+
+
+def lines(result: RollUp, lang: str, by: str | None = None) -> list[list]:
+    """Every line of the report, in order, our own words in `lang`."""
+    t = _words(lang)
 
     def village_line(row: Row) -> list:
         published = None if row.published is None else t(f"rollup_{'yes' if row.published else 'no'}")
@@ -58,7 +66,7 @@ def lines(result: RollUp, t: Callable[..., str], by: str | None = None) -> list[
             t(f"rollup_mode_{row.mode}") if row.mode else None,
             *_numbers(row.figures if row.status in ("ok", "damaged") else None),
             published, t(f"rollup_verified_{row.verified}"), t(f"rollup_status_{row.status}"),
-            row.detail or None, row.path,
+            said(row.detail, lang) or None, row.path,
         ]
 
     def total_line(label: str, f: Figures) -> list:
@@ -76,13 +84,13 @@ def lines(result: RollUp, t: Callable[..., str], by: str | None = None) -> list[
     return out
 
 
-def csv_bytes(result: RollUp, t: Callable[..., str], by: str | None = None) -> bytes:
+def csv_bytes(result: RollUp, lang: str, by: str | None = None) -> bytes:
     from jifen_cli.render.csv import table_bytes
 
-    return table_bytes(headers(t), lines(result, t, by))
+    return table_bytes(headers(lang), lines(result, lang, by))
 
 
-def xlsx_bytes(result: RollUp, t: Callable[..., str], by: str | None = None) -> bytes:
+def xlsx_bytes(result: RollUp, lang: str, by: str | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -91,10 +99,10 @@ def xlsx_bytes(result: RollUp, t: Callable[..., str], by: str | None = None) -> 
     book = Workbook()
     sheet = book.active
     sheet.title = result.quarter
-    sheet.append(headers(t))
+    sheet.append(headers(lang))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for line in lines(result, t, by):
+    for line in lines(result, lang, by):
         sheet.append([neutralise(v) if isinstance(v, str) else v for v in line])
         if line[-1] is None:  # a subtotal or the totals row
             for cell in sheet[sheet.max_row]:
