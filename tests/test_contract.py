@@ -91,3 +91,43 @@ def test_approve_ids_with_month_only_approves_claims_of_that_month(folder):
     may = jifen("review", "approve", "2", "--month", "2024-05", cwd=folder, JIFEN_OPERATOR="格桑")
     assert may.returncode == 0, may.stderr
     assert statuses(folder) == ["pending", "approved"]
+
+
+def test_rollup_csv_has_the_columns_as_listed_verified_yes_or_no_and_a_totals_row(folder, tmp_path):
+    """A damaged village is a row whose `verified` is `no` (its status says why), and the files
+    rolled up are left as they were."""
+    import csv
+    import hashlib
+    import io
+    import shutil
+    import sqlite3
+
+    approved = jifen("review", "approve", "--all", cwd=folder, JIFEN_OPERATOR="格桑")
+    assert approved.returncode == 0, approved.stderr
+    other = tmp_path / "other"
+    other.mkdir()
+    for step in (("init", "--village", "帕那村"), ("household", "add", "H001", "格桑"),
+                 ("item", "add", "G001", "酥油", "--points", "1", "--value", "1", "--stock", "2")):
+        assert jifen(*step, cwd=other, JIFEN_OPERATOR="次仁").returncode == 0
+    shutil.copy(other / "jifen.db", tmp_path / "damaged.db")
+    conn = sqlite3.connect(tmp_path / "damaged.db")
+    conn.execute("DROP TRIGGER postings_no_update")
+    conn.execute("UPDATE postings SET stock = stock + 1")
+    conn.commit()
+    conn.close()
+    files = [folder / "jifen.db", tmp_path / "damaged.db"]
+    before = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    done = jifen("rollup", *map(str, files), "--quarter", "2024Q2", "--out", "r.csv",
+                 cwd=tmp_path, JIFEN_LANG="en")
+    assert done.returncode == 0, done.stderr
+    assert [hashlib.sha256(f.read_bytes()).hexdigest() for f in files] == before
+    raw = (tmp_path / "r.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header, *rows = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    listed = ["village", "township", "county", "households", "participating households",
+              "entries", "earned", "deducted", "redeemed", "value of goods redeemed (yuan)",
+              "verified"]
+    assert [c for c in header if c in listed] == listed
+    table = [dict(zip(header, row)) for row in rows]
+    assert sorted(r["verified"] for r in table[:-1]) == ["no", "yes"]
+    assert table[-1]["village"].startswith("total") and table[-1]["earned"] == "10"
