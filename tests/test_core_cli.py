@@ -439,3 +439,24 @@ def test_a_store_village_has_no_partner_shops(tmp_path):
     j.ok("--db", str(j.db), "item", "add", "G001", "砖茶", "--points", "1", "--value", "1")
     result = j.refused("--db", str(j.db), "redeem", "H001", "G001", "--shop", "那曲百货", lang="zh")
     assert "合作商超" in result.stderr
+
+
+def test_an_unknown_jifen_lang_is_ignored_not_a_usage_error(village, monkeypatch):
+    monkeypatch.setenv("JIFEN_LANG", "fr")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    from jifen_cli.cli import app
+
+    result = village.runner.invoke(app, ["balance", "H404"])
+    assert result.exit_code == 1 and "没有户号为 H404 的农户" in result.stderr
+
+
+def test_the_cap_note_and_reason_are_written_in_the_villages_language(village):
+    village.ok("record", "H001", "A01", "--qty", "4", "--date", "2024-05-01", "--note", "五月检查")
+    village.ok("record", "H001", "A01", "--date", "2024-05-02")
+    village.ok("review", "approve", "--all", operator="格桑")
+    assert village.json("history", "H001")[0]["note"] == "五月检查（月上限 15 分，按上限计入）"
+    assert village.json("review", "list", "--status", "rejected")[0]["reason"] == "已达月上限 15 分"
+
+
+def test_a_reviewer_added_twice(village):
+    assert "已在工作领导小组中" in village.refused("reviewer", "add", "格桑", lang="zh").stderr

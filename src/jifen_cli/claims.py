@@ -223,8 +223,10 @@ def post_claims(conn: sqlite3.Connection, claims: list[dict], *, reviewer: str,
     review.approved.extend(decided)
 
 
+# Words written into the village's own records (a posting's note, a claim's reason) are the
+# village's language, Chinese, like the notice on its board; they never change once written.
 def cap_reason(facts: dict) -> str:
-    return f"monthly cap {facts['cap']} reached"
+    return f"已达月上限 {facts['cap']} 分"
 
 
 def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
@@ -244,7 +246,7 @@ def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
             return None
         points = room if points > 0 else -room
         review.capped.append((claim["id"], points, facts))
-        note = f"{note} [capped at {rule['cap_month']}/month]".strip()
+        note = f"{note}（月上限 {rule['cap_month']} 分，按上限计入）".lstrip()
     caps.take(claim["household"], rule, month, points)
     review.points += points
     return Posting(

@@ -145,6 +145,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what_rule": ("评分指标", "Rule"),
     "what_item": ("商品", "Item"),
     "what_reviewer": ("审核人", "Reviewer"),
+    "duplicate_reviewer": ("审核人 {code} 已在工作领导小组中。", "Reviewer {code} already exists."),
     "unknown_household": (
         "没有户号为 {code} 的农户。用 `jifen household list` 查看。",
         "No household {code}. See `jifen household list`.",

@@ -44,7 +44,7 @@ def add_reviewer(conn: sqlite3.Connection, name: str, *, operator: str) -> str:
     name = check_text(name, "reviewer")
     with db.transaction(conn):
         if conn.execute("SELECT 1 FROM reviewers WHERE name = ?", (name,)).fetchone():
-            raise Duplicate(what="reviewer", code=name)
+            raise Duplicate("duplicate_reviewer", code=name)
         conn.execute(
             "INSERT INTO reviewers (name, added_at, added_by) VALUES (?, ?, ?)",
             (name, now(), operator),

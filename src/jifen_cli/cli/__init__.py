@@ -144,7 +144,8 @@ def root(
         "--operator", envvar="JIFEN_OPERATOR", help="Who is doing this (required to write).",
     )] = None,
     lang: Annotated[Lang | None, typer.Option(
-        "--lang", envvar="JIFEN_LANG", help="Language of messages (default from LANG).",
+        "--lang", help="Language of messages: zh or en. Default: JIFEN_LANG, else Chinese when "
+        "LANG starts with zh, else English (an unknown JIFEN_LANG is ignored).",
     )] = None,
 ) -> None:
     ctx.obj = State(db, operator, lang.value if lang else default_lang())
