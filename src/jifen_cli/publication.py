@@ -115,11 +115,11 @@ ORDER BY min(r.code)
 # happened, and says so: its points come back under 本季调整 in the ledger table.
 REDEMPTIONS_SQL = """
 SELECT p.date, p.household, h.name, i.name, p.qty, -p.points, p.fen, coalesce(p.shop, ''),
-       r.seq, r.date
+       CASE WHEN r.date <= :last THEN r.seq END, r.date
 FROM postings p
 JOIN households h ON h.code = p.household
 JOIN items i ON i.code = p.item
-LEFT JOIN postings r ON r.reverses = p.seq AND r.date <= :last
+LEFT JOIN postings r ON r.reverses = p.seq
 WHERE p.kind = 'redeem' AND p.date BETWEEN :first AND :last
 ORDER BY p.date, p.seq
 """
