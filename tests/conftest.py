@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,19 @@ def village(jifen) -> Jifen:
     jifen.ok("item", "add", "G002", "砖茶", "--points", "12", "--value", "12.50", "--stock", "2",
              "--date", "2024-04-01")
     return jifen
+
+
+def rechain(conn: sqlite3.Connection) -> str:
+    """What a determined forger does after editing postings: recompute every hash and the head,
+    so the chain itself is consistent again. Returns the new head."""
+    from jifen_cli.ledger import FIELDS, GENESIS, chain_hash
+
+    prev = GENESIS
+    for row in conn.execute(f"SELECT {', '.join(FIELDS)} FROM postings ORDER BY seq").fetchall():
+        prev = chain_hash(prev, row)
+        conn.execute("UPDATE postings SET hash = ? WHERE seq = ?", (prev, row[0]))
+    conn.execute("UPDATE village SET head_hash = ?", (prev,))
+    return prev
 
 
 def earn(jifen: Jifen, household: str, rule: str, qty: int = 1, date: str = "2024-05-01") -> int:

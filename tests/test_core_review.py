@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import earn
+from conftest import earn, rechain
 
 from jifen_cli import db
 
@@ -110,12 +110,7 @@ def test_verify_names_a_posting_for_an_item_not_in_the_catalogue(village):
     conn.execute("UPDATE items SET stock = 0 WHERE code = 'G002'")  # cached matches
     conn.execute("DROP TRIGGER postings_no_update")
     conn.execute("UPDATE postings SET item = 'G999' WHERE item = 'G002'")
-    from jifen_cli.ledger import FIELDS, GENESIS, chain_hash
-    prev = GENESIS
-    for row in conn.execute(f"SELECT {', '.join(FIELDS)} FROM postings ORDER BY seq").fetchall():
-        prev = chain_hash(prev, row)
-        conn.execute("UPDATE postings SET hash = ? WHERE seq = ?", (prev, row[0]))
-    conn.execute("UPDATE village SET head_hash = ?", (prev,))
+    rechain(conn)
     conn.commit()
     conn.close()
     result = village("verify")

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import earn
+from conftest import earn, rechain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -352,12 +352,7 @@ def test_verify_and_publish_catch_a_rewritten_history(locked, tmp_path, monkeypa
     target = conn.execute("SELECT seq FROM postings WHERE kind = 'deduct'").fetchone()[0]
     conn.execute("UPDATE postings SET points = 0, note = 'never happened' WHERE seq = ?",
                  (target,))
-    prev = ledger.GENESIS
-    rows = conn.execute(f"SELECT {', '.join(ledger.FIELDS)} FROM postings ORDER BY seq").fetchall()
-    for row in rows:
-        prev = ledger.chain_hash(prev, row)
-        conn.execute("UPDATE postings SET hash = ? WHERE seq = ?", (prev, row[0]))
-    conn.execute("UPDATE village SET head_hash = ?", (prev,))
+    rechain(conn)
     conn.execute("UPDATE households SET available = available + 20, honour = honour + 20 "
                  "WHERE code = 'H003'")
     conn.close()

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 import sqlite_utils
-from conftest import earn
+from conftest import earn, rechain
 
 from jifen_cli.ledger import FIELDS, chain_hash
 
@@ -83,11 +83,7 @@ def test_a_rewritten_chain_is_still_caught_by_the_balances(ledger):
     conn = sqlite3.connect(ledger.db)
     conn.execute("DROP TRIGGER postings_no_update")
     conn.execute("UPDATE postings SET points = 500 WHERE seq = 3")
-    prev = "0" * 64
-    for row in conn.execute(f"SELECT {', '.join(FIELDS)} FROM postings ORDER BY seq").fetchall():
-        prev = chain_hash(prev, row)
-        conn.execute("UPDATE postings SET hash = ? WHERE seq = ?", (prev, row[0]))
-    conn.execute("UPDATE village SET head_hash = ?", (prev,))
+    rechain(conn)
     conn.commit()
     conn.close()
     assert "household H001" in _damaged(ledger)
