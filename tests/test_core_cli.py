@@ -70,7 +70,8 @@ def test_language_from_lang_environment(village, monkeypatch):
 
 
 def test_reviewer_add_and_duplicate(village):
-    assert village.json("reviewer", "list") == ["格桑", "罗布"]
+    assert village.json("reviewer", "list") == [{"name": "格桑", "retired": None},
+                                                {"name": "罗布", "retired": None}]
     assert "already exists" in village.refused("reviewer", "add", "格桑").stderr
 
 
@@ -78,7 +79,8 @@ def test_household_register_masks_private_fields(village):
     listed = village.json("household", "list")
     h1 = next(h for h in listed if h["code"] == "H001")
     assert h1 == {"code": "H001", "name": "次仁卓玛", "group": "一组", "members": 5,
-                  "id_number": "540102********1234", "available": 0, "honour": 0}
+                  "id_number": "540102********1234", "available": 0, "honour": 0,
+                  "closed": False, "closed_on": None, "merged_into": None}
     private = village.json("household", "show", "H001", "--private")
     assert private["id_number"] == "540102199001011234"
     assert private["phone"] == "13800001234"
@@ -116,7 +118,8 @@ def test_rule_book(village):
 
 def test_items_restock_and_list(village):
     items = {i["code"]: i for i in village.json("item", "list")}
-    assert items["G001"] == {"code": "G001", "name": "酥油", "points": 30, "value": "35.00", "stock": 10}
+    assert items["G001"] == {"code": "G001", "name": "酥油", "points": 30, "value": "35.00",
+                             "stock": 10, "retired": None}
     out = village.ok("item", "restock", "G002", "5", "--cost", "50", "--date", "2024-05-02").stdout
     assert "stock 7" in out
     assert village.json("item", "list")[1]["stock"] == 7

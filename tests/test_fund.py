@@ -48,8 +48,10 @@ def test_partner_shop_is_owed_until_settled_and_never_overpaid(village):
     assert "25.00" in r.stderr and "那曲百货" in r.stderr
     r = village.refused("settle", "那曲百货", "--amount", "20", "--date", "2024-04-10")
     assert "12.50" in r.stderr  # owed as of the settlement's date
-    r = village.refused("settle", "色尼商店", "--amount", "1")
+    r = village.refused("settle", "罗玛镇惠民超市", "--amount", "1")  # registered, owed nothing
     assert "0.00" in r.stderr
+    r = village.refused("settle", "那曲商店", "--amount", "1")  # not registered: the closest named
+    assert "那曲百货" in r.stderr and "shop add" in r.stderr
 
     r = village.ok("settle", "那曲百货", "--amount", "20", "--date", "2024-04-20")
     assert "5.00" in r.stdout

@@ -22,10 +22,7 @@ def test_an_older_file_is_upgraded_on_open(tmp_path, jifen, start):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute(f"PRAGMA application_id = {db.APPLICATION_ID}")
-    for number, migration in enumerate(migrations.MIGRATIONS[:start], start=1):
-        for statement in migrations._statements(migration):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {number}")
+    migrations.migrate(conn, upto=start)
     conn.execute(
         "INSERT INTO village (id, name, class, mode, created_at, created_by, head_hash)"
         " VALUES (1, '旧村', 3, 'store', '2024-01-01T00:00:00Z', 'x', ?)", ("0" * 64,))

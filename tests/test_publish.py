@@ -394,6 +394,7 @@ def test_hostile_names_are_neutralised_and_private_fields_never_shown(village, t
     seq = village.sql("SELECT max(seq) FROM postings")[0][0]
     village.ok("reverse", str(seq), "--reason", "重复", "--date", "2024-06-01")  # adjusted -10
     earn(village, "H101", "A01", 2, "2024-05-07")
+    village.ok("shop", "add", "=cmd|' /C calc'!A0")
     village.ok("redeem", "H101", "G002", "--shop", "=cmd|' /C calc'!A0", "--date", "2024-06-02")
     out = tmp_path / "q2"
     village.ok("publish", "--quarter", "2024Q2", "--out", str(out))

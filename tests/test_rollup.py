@@ -52,6 +52,8 @@ def build_village(path: Path, name, township, county, klass, mode, k, q1, *, pub
     j.ok(*db, "item", "add", "G002", "砖茶", "--points", "4", "--value", "12.50", "--stock", "3",
          "--date", "2024-04-01")
     j.ok(*db, "fund", "grant", str(10000 * klass), "--date", "2024-04-02")
+    if mode != "store":
+        j.ok(*db, "shop", "add", "那曲百货")
     for household, rule, qty, date in (("H001", "A01", k + 4, "2024-04-10"),
                                        ("H002", "A02", 3, "2024-05-01"),
                                        ("H001", "B01", 1, "2024-05-02"),

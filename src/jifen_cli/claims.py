@@ -26,14 +26,14 @@ from jifen_cli.errors import (
     EvidenceProblem,
     NotReviewer,
     OwnClaim,
+    Retired,
     UnknownClaim,
-    UnknownHousehold,
 )
-from jifen_cli.households import exists as household_exists
+from jifen_cli.households import ensure_open as household_open
 from jifen_cli.ledger import Posting
-from jifen_cli.rules import get as get_rule
+from jifen_cli.rules import Book, Version
 from jifen_cli.values import now, optional_text, parse_int, today
-from jifen_cli.village import is_reviewer
+from jifen_cli.village import reviewer_retired
 
 EVIDENCE_LIMIT = 10 * 1024 * 1024  # 10 MiB a file: a phone photo, a scanned page
 CLAIM_KEYS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
@@ -66,9 +66,8 @@ def read_evidence(paths: list[Path]) -> list[tuple[str, str, int, bytes]]:
 
 def check_claim(conn: sqlite3.Connection, household: str, rule: str, qty, date: str) -> int:
     """The checks a claim must pass when it is recorded; returns the clean qty."""
-    if not household_exists(conn, household):
-        raise UnknownHousehold(code=household)
-    get_rule(conn, rule)
+    household_open(conn, household)
+    Book(conn).on(rule, date)  # a rule retired by the claim's date takes no claim
     qty = parse_int(qty, "qty", minimum=1)
     if date > today().isoformat():
         raise BadInput("future_date", value=date)
@@ -125,8 +124,12 @@ def list_claims(conn: sqlite3.Connection, *, month: str | None = None,
 
 
 def require_reviewer(conn: sqlite3.Connection, reviewer: str) -> None:
-    if not is_reviewer(conn, reviewer):
+    """Only a member of the working group who has not left it reviews."""
+    retired = reviewer_retired(conn, reviewer)
+    if retired is False:
         raise NotReviewer(name=reviewer)
+    if retired:
+        raise Retired("reviewer_retired", name=reviewer, date=retired)
 
 
 @dataclass
@@ -146,11 +149,11 @@ class CapBook:
         self.conn = conn
         self.used: dict[tuple[str, str, str], int] = {}
 
-    def room(self, household: str, rule: dict, month: str) -> int | None:
-        cap = rule["cap_month"]
+    def room(self, household: str, rule: Version, month: str) -> int | None:
+        cap = rule.cap_month
         if cap is None:
             return None
-        key = (household, rule["code"], month)
+        key = (household, rule.code, month)
         if key not in self.used:
             # A reversal belongs to the month of the event it corrects, not to the day it was
             # posted: undoing a May reward in June frees room in May and takes none in June.
@@ -159,14 +162,14 @@ class CapBook:
                 " LEFT JOIN postings o ON o.seq = p.reverses"
                 " WHERE p.household = ? AND p.rule = ? AND p.kind IN ('earn', 'deduct', 'reverse')"
                 " AND coalesce(o.date, p.date) BETWEEN ? AND ?",
-                (household, rule["code"], f"{month}-01", f"{month}-31"),
+                (household, rule.code, f"{month}-01", f"{month}-31"),
             ).fetchone()
             self.used[key] = abs(total)
         return max(cap - self.used[key], 0)
 
-    def take(self, household: str, rule: dict, month: str, points: int) -> None:
-        if rule["cap_month"] is not None:
-            self.used[(household, rule["code"], month)] += abs(points)
+    def take(self, household: str, rule: Version, month: str, points: int) -> None:
+        if rule.cap_month is not None:
+            self.used[(household, rule.code, month)] += abs(points)
 
 
 def approve(conn: sqlite3.Connection, ids: list[int] | None, *, reviewer: str,
@@ -197,11 +200,12 @@ def approve(conn: sqlite3.Connection, ids: list[int] | None, *, reviewer: str,
 def post_claims(conn: sqlite3.Connection, claims: list[dict], *, reviewer: str,
                 review: Review) -> None:
     """Post approved claims to the ledger, applying monthly caps. Inside a transaction."""
-    rules: dict[str, dict] = {}
+    book = Book(conn)
     caps = CapBook(conn)
     postings, decided, rejected = [], [], []
     for claim in claims:
-        rule = rules.get(claim["rule"]) or rules.setdefault(claim["rule"], get_rule(conn, claim["rule"]))
+        # The version of the rule in force on the day the event happened, its cap included.
+        rule = book.on(claim["rule"], claim["date"])
         posting = capped_posting(caps, rule, claim, reviewer=reviewer, review=review)
         if posting is None:
             rejected.append((review.rejected_at_cap[-1][1], claim["id"]))
@@ -229,29 +233,29 @@ def cap_reason(facts: dict) -> str:
     return f"已达月上限 {facts['cap']} 分"
 
 
-def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
+def capped_posting(caps: CapBook, rule: Version, claim: dict, *, reviewer: str,
                    review: Review) -> Posting | None:
     """The posting for one approved claim under its rule's monthly cap (recorded in `review`),
     or None when the cap leaves nothing (the claim is then rejected, also recorded there).
     Shared by the monthly review and `jifen import records --approve`."""
-    points = rule["points"] * claim["qty"]
+    points = rule.points * claim["qty"]
     month = claim["date"][:7]
     room = caps.room(claim["household"], rule, month)
     note = claim["note"]
     if room is not None and abs(points) > room:
-        facts = {"rule": rule["code"], "cap": rule["cap_month"], "household": claim["household"],
-                 "month": month, "used": rule["cap_month"] - room}
+        facts = {"rule": rule.code, "cap": rule.cap_month, "household": claim["household"],
+                 "month": month, "used": rule.cap_month - room}
         if room == 0:
             review.rejected_at_cap.append((claim["id"], facts))
             return None
         points = room if points > 0 else -room
         review.capped.append((claim["id"], points, facts))
-        note = f"{note}（月上限 {rule['cap_month']} 分，按上限计入）".lstrip()
+        note = f"{note}（月上限 {rule.cap_month} 分，按上限计入）".lstrip()
     caps.take(claim["household"], rule, month, points)
     review.points += points
     return Posting(
         kind="earn" if points > 0 else "deduct", date=claim["date"],
-        household=claim["household"], rule=rule["code"], qty=claim["qty"], points=points,
+        household=claim["household"], rule=rule.code, qty=claim["qty"], points=points,
         claim=claim["id"], note=note, recorded_by=claim["recorded_by"], reviewed_by=reviewer,
     )
 

@@ -22,6 +22,11 @@ TODAY = "2024-07-01"  # the day after the sample quarter ends: its dates are all
 STOCK_DATE = "2024-04-01"  # the store's opening stock comes in on the quarter's first day
 QUARTER = "2024Q2"
 FUND_YUAN = "30000.00"  # class 2: ¥30,000 a year
+SHOPS = (  # the partner shops the village redeems through (合作商超), as registered
+    ("罗玛镇惠民超市", "罗玛镇商业街 8 号"),
+    ("罗玛镇格桑便利店", "罗玛镇政府对面"),
+    ("色尼区藏家乐商店", "色尼区那曲路"),
+)
 FILES = (  # (kind, file) in the order a village would bring them in
     ("households", "households.csv"),  # GBK, as Excel saves it on Chinese Windows
     ("households", "households_extra.csv"),  # UTF-8 with BOM: Tibetan script
@@ -75,6 +80,11 @@ class Demo:
         for name in REVIEWERS:
             village.add_reviewer(self.conn, name, operator=CLERK)
             self.say("added_reviewer", {"name": name})
+        from jifen_cli import shops
+
+        for name, contact in SHOPS:
+            shops.add(self.conn, name, contact=contact, operator=CLERK)
+            self.say("shop_added", {"name": name})
 
     def grant_fund(self) -> None:
         """The year's operating fund for a class-2 village arrives with the quarter."""

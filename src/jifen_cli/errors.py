@@ -73,6 +73,30 @@ class UnknownHousehold(JifenError):
     key = "unknown_household"
 
 
+class AmbiguousHousehold(JifenError):
+    """A head's name that several households have: the refusal lists them."""
+
+    key = "household_ambiguous"
+
+
+class HouseholdClosed(JifenError):
+    """The household has left (closed or merged): nothing new is recorded for it."""
+
+    key = "household_closed"
+
+
+class UnknownShop(JifenError):
+    """Not a registered partner shop: the refusal names the closest registered ones."""
+
+    key = "unknown_shop"
+
+
+class Retired(JifenError):
+    """A rule, item or reviewer that has been retired takes no new work."""
+
+    key = "retired"
+
+
 class UnknownRule(JifenError):
     key = "unknown_rule"
 

@@ -12,6 +12,7 @@ way as any other posting. The figures themselves are defined once, in figures.fu
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from jifen_cli import db, figures, ledger
 from jifen_cli.errors import BadInput
@@ -36,6 +37,38 @@ def owed_by_shop(conn: sqlite3.Connection, first: str = "0000-01-01",
     """Per partner shop: goods redeemed there minus payments, in fen, for postings dated
     between first and last (all time by default)."""
     return dict(conn.execute(OWED_SQL, {"first": first, "last": last}).fetchall())
+
+
+@dataclass
+class ShopAccount:
+    """What the village and one partner shop owe each other, in fen."""
+
+    shop: str
+    accrued: int = 0  # goods handed out for points, net of returns
+    paid: int = 0     # payments to the shop
+
+    @property
+    def owed(self) -> int:
+        return max(self.accrued - self.paid, 0)
+
+    @property
+    def credit(self) -> int:
+        return max(self.paid - self.accrued, 0)
+
+
+def shop_accounts(conn: sqlite3.Connection) -> dict[str, ShopAccount]:
+    accounts: dict[str, ShopAccount] = {}
+    for shop, kind, fen in conn.execute(
+        "SELECT p.shop, CASE WHEN p.kind = 'reverse' THEN o.kind ELSE p.kind END, sum(p.fen)"
+        " FROM postings p LEFT JOIN postings o ON o.seq = p.reverses"
+        " WHERE p.shop IS NOT NULL GROUP BY 1, 2"
+    ):
+        account = accounts.setdefault(shop, ShopAccount(shop))
+        if kind == "redeem":
+            account.accrued += fen
+        elif kind == "settle":
+            account.paid += fen
+    return accounts
 
 
 def _amount(value, field: str) -> int:
@@ -70,6 +103,9 @@ def settle(conn: sqlite3.Connection, shop: str, amount, *, date: str, operator: 
     fen = _amount(amount, "amount")
     _check_date(date)
     with db.transaction(conn):
+        from jifen_cli.shops import require
+
+        require(conn, shop)
         owed = owed_by_shop(conn, last=date).get(shop, 0)
         if fen > owed:
             raise BadInput("settle_too_much", shop=shop, amount=yuan(fen), owed=yuan(owed),

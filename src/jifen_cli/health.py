@@ -9,6 +9,7 @@ file is damaged or tampered with) — and a detail:
     schema        tables, indexes and triggers (the append-only ones too) exactly as jifen made them
     foreign_keys  PRAGMA foreign_key_check
     chain         ledger.verify: the hash chain, the head, nothing back-dated into a locked quarter
+    registers     the register history's chain and pins, and every register row as it says
     balances      every household's stored available/honour points equal the sum of its postings
     stock         every item's stored stock equals the sum of its postings, and is not negative
     digests       every publication's digest is the chain hash of the posting it was made at
@@ -113,6 +114,7 @@ def _run(conn: sqlite3.Connection, add) -> None:
     _guarded(add, "schema", conn, _schema)
     _guarded(add, "foreign_keys", conn, _foreign_keys)
     _guarded(add, "chain", conn, _chain)
+    _guarded(add, "registers", conn, _registers)
     _guarded(add, "balances", conn, _balances)
     _guarded(add, "stock", conn, _stock)
     _guarded(add, "digests", conn, _digests)
@@ -165,6 +167,16 @@ def _chain(conn) -> Check:
     if chain:
         return Check("chain", FAIL, _sample(chain))
     return Check("chain", OK, Message("check_chain_ok", postings=report.postings, head=report.head))
+
+
+def _registers(conn) -> Check:
+    from jifen_cli import registers
+
+    problems = [*registers.differences(conn), *registers.pinned_problems(conn)]
+    if problems:
+        return Check("registers", FAIL, _sample(problems))
+    (count,) = conn.execute("SELECT count(*) FROM changes").fetchone()
+    return Check("registers", OK, Message("check_registers_ok", count=count))
 
 
 def _balances(conn) -> Check:

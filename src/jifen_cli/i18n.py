@@ -37,12 +37,17 @@ def t(key: str, lang: str = "en", /, **params) -> str:
         return template
 
 
+def join(lang: str, items) -> str:
+    """Items listed in `lang`: 甲；乙 or a; b."""
+    return LIST_SEPARATOR[lang == "zh"].join(str(_in(lang, item)) for item in items)
+
+
 def _in(lang: str, value):
     """A parameter as said in `lang`: a Message translated, a list of them joined (；/ ; )."""
     if isinstance(value, Message):
         return value.message(lang)
     if isinstance(value, list):
-        return LIST_SEPARATOR[lang == "zh"].join(str(_in(lang, item)) for item in value)
+        return join(lang, value)
     return value
 
 
@@ -842,4 +847,173 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export_done": ("已导出 {villages} 个村的 {postings} 条台账记录到 {path}。",
                     "Exported {postings} postings of {villages} villages to {path}."),
     "export_skipped": ("未导出 {path}：{status}（{detail}）", "Not exported {path}: {status} ({detail})"),
+    # --- registers that change (registers.py, households/rules/store/shops, changes) -------
+    "check_registers_ok": ("登记变更 {count} 条，登记表与之一致", "{count} register changes; every register row matches them"),
+    "check_item_registers": ("登记记录", "registers"),
+    "what_shop": ("合作商超", "Shop"),
+    "field_id_number": ("身份证号", "ID number"),
+    "field_phone": ("电话", "phone"),
+    "field_contact": ("联系方式", "contact"),
+    "field_closed": ("销户日期", "closed"),
+    "field_merged_into": ("并入", "merged into"),
+    "field_retired": ("停用日期", "retired"),
+    "field_value_fen": ("价值（分）", "value (fen)"),
+    "household_ambiguous": (
+        "有 {count} 户的户主叫“{name}”：{households}。请用户号。",
+        "{count} households have the head's name {name}: {households}. Use the household code.",
+    ),
+    "household_match": ("{code} {name}（组别 {group}）", "{code} {name} ({group})"),
+    "household_match_closed": ("{code} {name}（{group}，{closed} 已销户）",
+                               "{code} {name} ({group}, closed {closed})"),
+    "household_closed": (
+        "户 {code} 已于 {date} 销户（{reason}），不能再记录、兑换或修改。",
+        "Household {code} was closed on {date} ({reason}): it takes no more records, "
+        "redemptions or edits.",
+    ),
+    "household_merged": (
+        "户 {code} 已于 {date} 并入 {into}（{reason}），请对 {into} 操作。",
+        "Household {code} was merged into {into} on {date} ({reason}): use {into}.",
+    ),
+    "household_has_pending": (
+        "户 {code} 还有 {count} 条待审核记录（{claims}）：请先审核，再销户或合并。",
+        "Household {code} has {count} pending claim(s) ({claims}): review them first, then "
+        "close or merge it.",
+    ),
+    "household_posted_after": (
+        "户 {code} 在 {date} 之后还有台账记录（#{seq}，{later}）：销户或合并日期不能早于它。",
+        "Household {code} has a posting dated after {date} (#{seq}, {later}): it cannot leave "
+        "before it.",
+    ),
+    "merge_same": ("不能把户 {code} 并入它自己。", "Household {code} cannot be merged into itself."),
+    "edit_nothing": ("没有要修改的内容：请给出要改的项（例如 --name）。{code}",
+                     "Nothing to change for {code}: give what changes (e.g. --name)."),
+    "edit_no_change": ("{code} 已经是这些值，没有修改。", "{code} already has these values: nothing changed."),
+    "id_number_taken": (
+        "身份证号 {value} 已登记在户 {code} {name} 名下。",
+        "ID number {value} is already registered to household {code} {name}.",
+    ),
+    "cannot_reverse_leaving": (
+        "#{seq} 是户 {household} 销户或合并的记录，不能冲正。",
+        "#{seq} records household {household} leaving (closed or merged): it cannot be reversed.",
+    ),
+    "household_edited": ("已修改户 {code}：{changes}", "Changed household {code}: {changes}"),
+    "household_closed_ok": (
+        "户 {code} 已于 {date} 销户：清零 {points} 分（#{seq}）。",
+        "Closed household {code} on {date}: {points} points cleared (#{seq}).",
+    ),
+    "household_merged_ok": (
+        "户 {source} 已于 {date} 并入 {target}：可用积分 {points}、荣誉积分 {honour} 转入"
+        "（#{out_seq} → #{in_seq}），{source} 已销户。",
+        "Merged household {source} into {target} on {date}: {points} available and {honour} "
+        "honour points moved (#{out_seq} → #{in_seq}); {source} is closed.",
+    ),
+    "closed_label": ("已销户", "closed"),
+    "retired_label": ("已停用", "retired"),
+    "title_household_changes": ("{code} 的登记变更", "Changes to {code}"),
+    "title_changes": ("登记变更记录", "Register changes"),
+    "no_changes": ("没有登记变更。", "No register changes."),
+    "col_when": ("时间", "when"),
+    "col_by": ("操作人", "by"),
+    "col_what": ("对象", "what"),
+    "col_action": ("变更", "change"),
+    "col_old": ("原值", "old"),
+    "col_new": ("新值", "new"),
+    "col_effective": ("生效", "from"),
+    "col_reason": ("原因", "reason"),
+    "col_from": ("起用", "from"),
+    "col_retired": ("停用", "retired"),
+    "col_shop": ("商店", "shop"),
+    "col_contact": ("联系方式", "contact"),
+    "col_owed": ("应付", "owed"),
+    "col_paid": ("已付", "paid"),
+    "col_credit": ("应退", "credit"),
+    "title_shops": ("合作商超", "Partner shops"),
+    "change_add": ("登记", "added"),
+    "change_edit": ("修改", "edited"),
+    "change_close": ("销户", "closed"),
+    "change_merge": ("合并", "merged"),
+    "change_version": ("新版本", "new version"),
+    "change_retire": ("停用", "retired"),
+    "rule_retired": (
+        "指标 {code} 已于 {retired} 起停用：{date} 的记录不能再用它。",
+        "Rule {code} is retired from {retired}: it takes no claims dated {date}.",
+    ),
+    "rule_retired_already": ("指标 {code} 已于 {retired} 起停用。", "Rule {code} is retired from {retired}."),
+    "rule_posted_from": (
+        "指标 {code} 在 {date} 及以后已有入账记录（#{seq}，{posted}），它们按原版本计分："
+        "请选更晚的日期，或先冲正这些记录。",
+        "Rule {code} already has postings dated {date} or later (#{seq}, {posted}), posted "
+        "under the version before: choose a later date, or reverse them first.",
+    ),
+    "rule_version_exists": ("指标 {code} 已有从 {date} 起的版本。", "Rule {code} already has a version from {date}."),
+    "rule_retire_pending": (
+        "指标 {code} 还有 {count} 条 {date} 及以后的待审核记录（{claims}）：请先审核，再停用。",
+        "Rule {code} has {count} pending claim(s) dated {date} or later ({claims}): review "
+        "them first, then retire it.",
+    ),
+    "rule_edited": (
+        "指标 {code} 从 {date} 起：{title}，{points} 分，月上限 {cap}。",
+        "Rule {code} from {date}: {title}, {points} points, monthly cap {cap}.",
+    ),
+    "rule_retired_ok": ("指标 {code} 从 {date} 起停用。", "Rule {code} is retired from {date}."),
+    "item_retired": (
+        "商品 {code} {name} 已于 {date} 停用：不能再兑换或进货。",
+        "Item {code} {name} was retired on {date}: no more redemptions or restocking.",
+    ),
+    "item_edited": ("已修改商品 {code}：{changes}（此后生效，以往兑换不变）",
+                    "Changed item {code}: {changes} (from now on; past redemptions keep theirs)"),
+    "item_retired_ok": ("商品 {code} {name} 已停用（库存 {stock} 仍计入核对）。",
+                        "Retired item {code} {name} (its stock of {stock} is still counted)."),
+    "reviewer_retired": (
+        "{name} 已于 {date} 离开工作领导小组，不能再审核。",
+        "{name} left the working group on {date} and can no longer review.",
+    ),
+    "reviewer_retired_ok": ("{name} 已离开工作领导小组；其以往审核记录不变。",
+                            "{name} has left the working group; their past reviews stay theirs."),
+    "unknown_shop": (
+        "没有登记的合作商超“{name}”。相近的有：{close}。（新商店请先 jifen shop add）",
+        "No registered partner shop {name}. Closest: {close}. (Register a new one with "
+        "jifen shop add.)",
+    ),
+    "unknown_shop_far": (
+        "没有登记的合作商超“{name}”。已登记：{known}。（新商店请先 jifen shop add）",
+        "No registered partner shop {name}. Registered: {known}. (Register a new one with "
+        "jifen shop add.)",
+    ),
+    "unknown_shop_none": (
+        "没有登记的合作商超“{name}”：本村还没有登记合作商超，请先 jifen shop add。",
+        "No registered partner shop {name}: register it first with jifen shop add.",
+    ),
+    "duplicate_shop": ("合作商超 {code} 已登记。", "Shop {code} is already registered."),
+    "shop_added": ("已登记合作商超 {name}", "Registered partner shop {name}"),
+    "kind_close": ("销户清零", "close"),
+    "kind_merge": ("合并转移", "merge"),
+    "registers_missing": ("登记变更 #{seq} 缺失", "register change #{seq} is missing"),
+    "registers_hash": (
+        "登记变更 #{seq} 与哈希链不符（在 jifen 之外被改动）",
+        "register change #{seq} does not match the chain (changed outside jifen)",
+    ),
+    "registers_unreadable": ("登记变更 #{seq} 无法读取", "register change #{seq} cannot be read"),
+    "registers_head": (
+        "登记变更记录到 #{seq}，但村台账记录的是 #{head_seq}",
+        "the register history ends at #{seq} but the village file says #{head_seq}",
+    ),
+    "registers_row_added": (
+        "{register} {code} 不在登记变更记录中（在 jifen 之外添加）",
+        "{register} {code} is not in the register history (added outside jifen)",
+    ),
+    "registers_row_removed": (
+        "{register} {code} 在登记变更记录中，但登记表中没有（在 jifen 之外删除）",
+        "{register} {code} is in the register history but not in the register (removed "
+        "outside jifen)",
+    ),
+    "registers_row_changed": (
+        "{register} {code} 的{field}是“{stored}”，但登记变更记录是“{history}”（在 jifen 之外被改动）",
+        "{register} {code}: {field} is {stored!r} but its history says {history!r} (changed "
+        "outside jifen)",
+    ),
+    "registers_pin": (
+        "{quarter} 公示时的登记记录（到变更 #{seq}）已被改写",
+        "the registers as published for {quarter} (to change #{seq}) have been rewritten",
+    ),
 }

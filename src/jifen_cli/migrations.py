@@ -161,15 +161,135 @@ M001_INITIAL = """
         BEGIN SELECT RAISE(ABORT, 'a publication cannot be removed'); END;
 """
 
-MIGRATIONS: list = [M001_INITIAL]
+# The ledger's kinds and the claims' statuses, written as OR chains: SQLite 3.40 builds an
+# in-memory lookup table for `x IN (...)` on every row it checks, which costs more than the
+# rest of the constraint (see bench/import_bench.py). Same rule, cheaper to check.
+POSTING_KINDS = ("earn", "deduct", "redeem", "reverse", "expire", "grant", "restock", "settle",
+                 "close", "merge")
+CLAIM_STATUSES = ("pending", "approved", "rejected")
+
+
+def _or_chain(column: str, values: tuple[str, ...]) -> str:
+    return "(" + " OR ".join(f"{column} = '{v}'" for v in values) + ")"
+
+
+def _replace_table_sql(conn: sqlite3.Connection, table: str, old: str, new: str) -> None:
+    """Change a CHECK constraint in place, SQLite's documented way for a change that every row
+    already satisfies (https://sqlite.org/lang_altertable.html, "other kinds of changes"): the
+    table's stored CREATE statement is rewritten and the schema version bumped, inside the
+    migration's transaction. Nothing on disk but the statement changes."""
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    if old not in sql:
+        raise sqlite3.DatabaseError(f"unexpected schema of {table}: cannot migrate")
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                     (sql.replace(old, new), table))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
+M003_REGISTERS_SQL = """
+        -- Registers that change (issue "Registers that live through the years"). The register
+        -- tables hold each row as it stands now; `changes` holds every change that made it so,
+        -- append-only and hash-chained like the ledger (registers.py).
+        CREATE TABLE changes (
+            seq         INTEGER PRIMARY KEY,
+            register    TEXT NOT NULL CHECK (register = 'household' OR register = 'rule'
+                        OR register = 'item' OR register = 'reviewer' OR register = 'shop'),
+            code        TEXT NOT NULL,
+            action      TEXT NOT NULL,
+            effective   TEXT NOT NULL,
+            old         TEXT,
+            new         TEXT NOT NULL,
+            reason      TEXT NOT NULL DEFAULT '',
+            operator    TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            hash        TEXT NOT NULL
+        );
+        CREATE INDEX changes_row ON changes (register, code, seq);
+        CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
+        BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
+        CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
+        BEGIN SELECT RAISE(ABORT, 'the register history is append-only'); END;
+
+        ALTER TABLE village ADD COLUMN changes_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE village ADD COLUMN changes_hash TEXT NOT NULL
+            DEFAULT '0000000000000000000000000000000000000000000000000000000000000000';
+
+        ALTER TABLE households ADD COLUMN closed_on TEXT;
+        ALTER TABLE households ADD COLUMN merged_into TEXT REFERENCES households(code);
+
+        -- A rule's versions: each holds from its date until the next one. The rules row keeps
+        -- the latest version's values and the retirement.
+        CREATE TABLE rule_versions (
+            code        TEXT NOT NULL REFERENCES rules(code),
+            valid_from  TEXT NOT NULL,
+            title       TEXT NOT NULL CHECK (title <> ''),
+            points      INTEGER NOT NULL CHECK (typeof(points) = 'integer' AND points <> 0),
+            cap_month   INTEGER CHECK (cap_month IS NULL OR cap_month > 0),
+            PRIMARY KEY (code, valid_from)
+        );
+        ALTER TABLE rules ADD COLUMN retired_from TEXT;
+
+        ALTER TABLE items ADD COLUMN retired_on TEXT;
+        ALTER TABLE reviewers ADD COLUMN retired_on TEXT;
+
+        CREATE TABLE shops (
+            name        TEXT PRIMARY KEY CHECK (name <> ''),
+            contact     TEXT NOT NULL DEFAULT '',
+            created_at  TEXT NOT NULL,
+            created_by  TEXT NOT NULL
+        );
+
+        -- A publication also pins the register history as it stood, so the quarter can be
+        -- written again with the names it was published with.
+        ALTER TABLE publications ADD COLUMN changes_seq INTEGER;
+        ALTER TABLE publications ADD COLUMN changes_hash TEXT;
+"""
+
+
+def m003_registers(conn: sqlite3.Connection) -> None:
+    """Registers with a history: the tables above, each existing row's history started with
+    the row as it is, every shop named on a posting registered, and the new posting kinds."""
+    for statement in _statements(M003_REGISTERS_SQL):
+        conn.execute(statement)
+    _replace_table_sql(
+        conn, "postings",
+        "CHECK (kind IN\n"
+        "                        ('earn', 'deduct', 'redeem', 'reverse', 'expire', 'grant', "
+        "'restock', 'settle'))",
+        f"CHECK {_or_chain('kind', POSTING_KINDS)}")
+    _replace_table_sql(
+        conn, "claims",
+        "CHECK (status IN ('pending', 'approved', 'rejected'))",
+        f"CHECK {_or_chain('status', CLAIM_STATUSES)}")
+    from jifen_cli import registers
+
+    pins = registers.start_history(conn)
+    # A publication is never changed, so the trigger that says so is lifted for this one
+    # statement of the migration and put back exactly as it was.
+    (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                              " AND name = 'publications_no_update'").fetchone()
+    conn.execute("DROP TRIGGER publications_no_update")
+    conn.executemany("UPDATE publications SET changes_seq = ?, changes_hash = ? WHERE quarter = ?",
+                     pins)
+    conn.execute(trigger)
+
+
+MIGRATIONS: list = [M001_INITIAL, m003_registers]
 LATEST = len(MIGRATIONS)
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply every migration newer than the file's user_version, one transaction each."""
+def migrate(conn: sqlite3.Connection, upto: int = LATEST) -> None:
+    """Apply every migration newer than the file's user_version (up to `upto`), one
+    transaction each."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     for number, migration in enumerate(MIGRATIONS, start=1):
-        if number <= current:
+        if number <= current or number > upto:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from jifen_cli import db
-from jifen_cli.errors import BadInput, Duplicate
+from jifen_cli import db, registers
+from jifen_cli.errors import BadInput, Duplicate, NotReviewer, Retired
 from jifen_cli.ledger import GENESIS
 from jifen_cli.values import check_text, now
 
@@ -45,16 +45,41 @@ def add_reviewer(conn: sqlite3.Connection, name: str, *, operator: str) -> str:
     with db.transaction(conn):
         if conn.execute("SELECT 1 FROM reviewers WHERE name = ?", (name,)).fetchone():
             raise Duplicate("duplicate_reviewer", code=name)
+        stamp = now()
         conn.execute(
             "INSERT INTO reviewers (name, added_at, added_by) VALUES (?, ?, ?)",
-            (name, now(), operator),
+            (name, stamp, operator),
         )
+        registers.append(conn, [registers.Change("reviewer", name, "add", {})],
+                         operator=operator, at=stamp)
     return name
 
 
-def is_reviewer(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM reviewers WHERE name = ?", (name,)).fetchone() is not None
+def reviewer_retired(conn: sqlite3.Connection, name: str) -> str | None | bool:
+    """False for someone who was never a reviewer, None for a serving one, else the day they
+    retired."""
+    row = conn.execute("SELECT retired_on FROM reviewers WHERE name = ?", (name,)).fetchone()
+    return False if row is None else row[0]
 
 
-def reviewers(conn: sqlite3.Connection) -> list[str]:
-    return [name for (name,) in conn.execute("SELECT name FROM reviewers ORDER BY name")]
+def retire_reviewer(conn: sqlite3.Connection, name: str, *, reason: str, operator: str,
+                    date: str) -> str:
+    """A reviewer leaves the working group: no more reviews; what they reviewed stays theirs."""
+    name = check_text(name, "reviewer")
+    reason = check_text(reason, "reason")
+    with db.transaction(conn):
+        retired = reviewer_retired(conn, name)
+        if retired is False:
+            raise NotReviewer(name=name)
+        if retired:
+            raise Retired("reviewer_retired", name=name, date=retired)
+        conn.execute("UPDATE reviewers SET retired_on = ? WHERE name = ?", (date, name))
+        registers.append(conn, [registers.Change("reviewer", name, "retire", {"retired": date},
+                                                 old={"retired": None}, effective=date,
+                                                 reason=reason)], operator=operator)
+    return name
+
+
+def reviewers(conn: sqlite3.Connection) -> list[dict]:
+    return [{"name": name, "retired": retired} for name, retired in conn.execute(
+        "SELECT name, retired_on FROM reviewers ORDER BY name")]

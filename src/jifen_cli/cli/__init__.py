@@ -177,6 +177,8 @@ COMMANDS = {
     "restore": "operations:restore",
     "card": "operations:card",
     "check": "operations:check",
+    "shop": "shops:shop_app",
+    "changes": "changes:changes",
     "rollup": "rollup:rollup",
     "export": "rollup:export",
 }

@@ -12,7 +12,8 @@ from jifen_cli.render.terminal import table
 
 def balance(
     ctx: typer.Context,
-    household: Annotated[str | None, typer.Argument(help="Household code (default: all).")] = None,
+    household: Annotated[str | None, typer.Argument(
+        help="Household code or head's name (default: all).")] = None,
     json: Json = False,
 ):
     """Available and honour points."""
@@ -21,6 +22,7 @@ def balance(
     s = state(ctx)
     conn = s.conn()
     if household is not None:
+        household = households.resolve(conn, household)
         b = households.balance(conn, household)
         if json:
             print_json(b)
@@ -43,7 +45,7 @@ def balance(
 
 def history(
     ctx: typer.Context,
-    household: Annotated[str, typer.Argument(help="Household code.")],
+    household: Annotated[str, typer.Argument(help="Household code or head's name.")],
     json: Json = False,
 ):
     """A household's postings."""
@@ -51,6 +53,7 @@ def history(
 
     s = state(ctx)
     conn = s.conn()
+    household = households.resolve(conn, household)
     postings = households.history(conn, household)
     if json:
         print_json([
