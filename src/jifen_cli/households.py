@@ -29,6 +29,7 @@ from jifen_cli.errors import (
     HouseholdClosed,
     UnknownHousehold,
 )
+from jifen_cli.i18n import Message
 from jifen_cli.ledger import Posting
 from jifen_cli.values import (
     check_code,
@@ -121,19 +122,23 @@ def get(conn: sqlite3.Connection, code: str, *, private: bool = False) -> dict:
 
 def resolve(conn: sqlite3.Connection, text: str) -> str:
     """The code of the household `text` names: a code, or a head's name that exactly one
-    household has (closed ones included: their history is still read). Several households
-    with that name are a refusal that lists them."""
+    household has. A household that has left counts only when no open one has the name (a
+    merged duplicate carries the same name as the household it was merged into). Several
+    households with that name are a refusal that lists them."""
     text = str(text).strip()
     if exists(conn, text):
         return text
     matches = conn.execute(
         "SELECT code, name, grp, closed_on FROM households WHERE name = ? ORDER BY code", (text,)
     ).fetchall()
+    open_ = [m for m in matches if m[3] is None]
+    if len(open_) == 1:
+        return open_[0][0]
     if len(matches) == 1:
         return matches[0][0]
     if matches:
         raise AmbiguousHousehold(name=text, count=len(matches), households=[
-            registers.Message("household_match_closed" if closed else "household_match",
+            Message("household_match_closed" if closed else "household_match",
                               code=code, name=name, group=grp or "—", closed=closed or "")
             for code, name, grp, closed in matches])
     raise UnknownHousehold(code=text)
