@@ -75,15 +75,15 @@ def test_fund_csv_shows_the_quarter_and_the_running_total(village, tmp_path, mon
     village.ok("redeem", "H001", "G002", "--shop", "那曲百货", "--date", "2024-04-10")
     village.ok("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "q2"))
     q2 = fund_csv(tmp_path / "q2" / "fund.csv")
-    assert q2 == [
-        ["item", "this quarter", "cumulative"],
-        ["fund granted", "30000.00", "30000.00"],
-        ["spent on stock", "350.00", "350.00"],
-        ["redeemed at partner shops", "12.50", "12.50"],
-        ["paid to partner shops", "0.00", "0.00"],
-        ["owed to partner shops", "12.50", "12.50"],
-        ["of which owed to 那曲百货", "12.50", "12.50"],
-        ["balance", "29650.00", "29650.00"],
+    assert q2 == [  # in the village's public language, Chinese, whoever publishes
+        ["项目", "本季(元)", "累计(元)"],
+        ["拨付资金", "30000.00", "30000.00"],
+        ["购货支出", "350.00", "350.00"],
+        ["合作商超兑换货值", "12.50", "12.50"],
+        ["已付合作商超", "0.00", "0.00"],
+        ["尚欠合作商超", "12.50", "12.50"],
+        ["其中欠 那曲百货", "12.50", "12.50"],
+        ["资金结余", "29650.00", "29650.00"],
     ]
     monkeypatch.setenv("JIFEN_TODAY", "2024-10-03")
     village.ok("settle", "那曲百货", "--amount", "12.50", "--date", "2024-07-05")

@@ -34,7 +34,7 @@ def build_village(path: Path, name, township, county, klass, mode, k, q1, *, pub
     j = Jifen(path)
     db = ("--db", str(path))
     j.ok(*db, "init", "--village", name, "--township", township, "--county", county,
-         "--class", str(klass), "--mode", mode)
+         "--class", str(klass), "--mode", mode, "--public-lang", "en")
     j.ok(*db, "reviewer", "add", "格桑")
     for code, who in (("H001", "次仁卓玛"), ("H002", "བཀྲ་ཤིས་"), ("H003", "王建国")):
         j.ok(*db, "household", "add", code, who)

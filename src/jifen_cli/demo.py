@@ -138,10 +138,12 @@ class Demo:
         from jifen_cli import publication
 
         done = publication.publish(self.conn, QUARTER, out=self.disclosure,
-                                   date=TODAY, operator=CLERK, lang=self.lang, today_=TODAY)
+                                   date=TODAY, operator=CLERK, today_=TODAY)
         self.say("published", {"quarter": done.quarter, "head_seq": done.head_seq,
                                "digest": done.digest, "out": done.out,
-                               "notice": done.out / "notice.html"})
+                               "notice": done.out / "notice.html",
+                               "first": done.objection_period[0],
+                               "last": done.objection_period[1]})
 
     def next_quarter(self) -> None:
         """The village lives on into July: the registers change, and keep what they said."""

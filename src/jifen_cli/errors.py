@@ -109,6 +109,10 @@ class UnknownClaim(JifenError):
     key = "unknown_claim"
 
 
+class UnknownObjection(JifenError):
+    key = "unknown_objection"
+
+
 class UnknownPosting(JifenError):
     key = "unknown_posting"
 

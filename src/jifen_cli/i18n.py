@@ -360,9 +360,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Choose another --out or move it away.",
     ),
     "published": (
-        "已公示 {quarter} 并锁定本季台账（截至第 {head_seq} 条）。\n摘要：{digest}\n公示文件：{out}\n张贴用公告：{notice}",
+        "已公示 {quarter} 并锁定本季台账（截至第 {head_seq} 条）。\n摘要：{digest}\n"
+        "公示期：{first} 至 {last}\n公示文件：{out}\n张贴用公告：{notice}",
         "Published {quarter} and locked it (ledger up to posting #{head_seq}).\n"
-        "Digest: {digest}\nFiles: {out}\nNotice for the board: {notice}",
+        "Digest: {digest}\nObjection period: {first} to {last}\nFiles: {out}\n"
+        "Notice for the board: {notice}",
     ),
     "published_dry_run": (
         "预览：已写出 {quarter} 的公示文件，但没有锁定，也没有记录公示。\n摘要：{digest}\n公示文件：{out}\n公告：{notice}",
@@ -1015,5 +1017,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "registers_pin": (
         "{quarter} 公示时的登记记录（到变更 #{seq}）已被改写",
         "the registers as published for {quarter} (to change #{seq}) have been rewritten",
+    ),
+    # --- the 公示 loop: public language, written again, posted copies, objections ----------
+    "bad_public_lang": ("公示语言只能是 zh 或 en：{value}", "The public language is zh or en: {value}"),
+    "table_objections": ("异议处理", "Objections"),
+    "pub_objection": ("编号", "no."),
+    "pub_quarter": ("公示季度", "quarter"),
+    "pub_objection_text": ("异议内容", "objection"),
+    "pub_outcome": ("处理结果", "outcome"),
+    "pub_outcome_reason": ("处理意见", "answer"),
+    "pub_reversals": ("冲正记录", "reversals"),
+    "objection_open": ("待处理", "open"),
+    "objection_upheld": ("异议成立", "upheld"),
+    "objection_dismissed": ("异议不成立", "dismissed"),
+    "objection_late_mark": ("（逾期）", "(late)"),
+    "objection_added": ("已记录对 {quarter} 公示的异议 #{id}。", "Recorded objection #{id} to the {quarter} disclosure."),
+    "objection_late": (
+        "已记录对 {quarter} 公示的异议 #{id}（公示期已过，记为逾期）。",
+        "Recorded objection #{id} to the {quarter} disclosure (after its objection period: "
+        "marked late).",
+    ),
+    "objection_resolved_upheld": ("异议 #{id} 成立，已处理。", "Objection #{id} upheld."),
+    "objection_resolved_dismissed": ("异议 #{id} 不成立，已答复。", "Objection #{id} dismissed."),
+    "objection_upheld_or_dismissed": ("请选择 --upheld 或 --dismissed 之一", "give one of --upheld or --dismissed"),
+    "objection_unpublished": (
+        "{quarter} 还没有公示，不能对它提异议。", "{quarter} is not published: there is nothing to object to.",
+    ),
+    "objection_before": (
+        "{quarter} 于 {first} 公示，异议日期 {date} 不能早于公示日期。",
+        "{quarter} was published on {first}: an objection cannot be dated {date}, before it.",
+    ),
+    "objection_reverse_dismissed": (
+        "只有成立的异议（--upheld）才能冲正台账记录。",
+        "Only an upheld objection (--upheld) reverses postings.",
+    ),
+    "objection_resolved": ("异议 #{id} 已处理（{status}），不能再改。", "Objection #{id} is already {status}."),
+    "unknown_objection": ("没有编号为 {id} 的异议。见 `jifen objection list`。", "No objection {id}. See `jifen objection list`."),
+    "no_objections": ("没有异议。", "No objections."),
+    "title_objections": ("异议", "Objections"),
+    "col_quarter": ("季度", "quarter"),
+    "col_text": ("内容", "text"),
+    "col_status": ("状态", "status"),
+    "published_again": (
+        "{quarter} 已于 {published} 公示（摘要 {digest}），这里按原样重新写出，一字节不差；"
+        "不是第二次公示。\n公示文件：{out}\n张贴用公告：{notice}",
+        "{quarter} was published on {published} (digest {digest}); its files are written "
+        "again, byte for byte — not a second publication.\nFiles: {out}\nNotice: {notice}",
+    ),
+    "published_again_kept": (
+        "（本版本 jifen 生成的文件与公示时不同，写出的是公示时保存在村台账里的原件。）",
+        "(This jifen draws the files differently from the one that published them: the copies "
+        "kept in the village file at publication were written.)",
+    ),
+    "publish_again_impossible": (
+        "{quarter} 是由旧版本 jifen 于 {published} 公示的，当时没有保存文件原件，本版本生成的 {files} "
+        "与公示时不同，无法一字节不差地重写。可用 `jifen verify --disclosure 文件夹` 核对张贴的副本。",
+        "{quarter} was published on {published} by an earlier jifen that did not keep its files, "
+        "and this one draws {files} differently: they cannot be written again byte for byte. "
+        "`jifen verify --disclosure FOLDER` still checks a posted copy.",
+    ),
+    "objection_days": ("公示期天数应在 1 到 366 之间：{value}", "The objection period is 1 to 366 days: {value}"),
+    "disclosure_unpublished": ("{quarter} 没有公示记录。", "{quarter} has not been published."),
+    "disclosure_manifest_unreadable": ("{quarter} 的公示清单无法读取", "the manifest recorded for {quarter} cannot be read"),
+    "disclosure_which_quarter": (
+        "看不出 {folder} 是哪个季度的公示：请用 --quarter 指明。",
+        "Cannot tell which quarter {folder} holds: name it with --quarter.",
+    ),
+    "disclosure_no_folder": ("{folder} 不是文件夹。", "{folder} is not a folder."),
+    "disclosure_matches": (
+        "{folder} 与 {published} 公示的 {quarter} 完全一致：{files} 个文件，一字节不差（摘要 {digest}）。",
+        "{folder} is the {quarter} disclosure published on {published}: all {files} files, "
+        "byte for byte (digest {digest}).",
+    ),
+    "disclosure_missing": ("缺少文件：{name}", "missing: {name}"),
+    "disclosure_extra": ("多出文件：{name}", "not part of the disclosure: {name}"),
+    "disclosure_changed": ("文件被改动：{name}", "changed: {name}"),
+    "disclosure_differs": (
+        "{folder} 与 {published} 公示的 {quarter} 不一致（{count} 处，见上）。",
+        "{folder} differs from the {quarter} disclosure published on {published} ({count} "
+        "difference(s), listed above).",
     ),
 }

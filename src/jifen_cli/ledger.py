@@ -165,8 +165,10 @@ def get_posting(conn: sqlite3.Connection, seq: int) -> dict:
     return dict(zip((*FIELDS, "hash"), row))
 
 
-def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, operator: str) -> int:
-    """Post the exact opposite of posting `seq`, naming it and the reason. Inside a transaction."""
+def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, operator: str,
+            ref: str | None = None) -> int:
+    """Post the exact opposite of posting `seq`, naming it and the reason (and, given `ref`,
+    what ordered it, e.g. an upheld objection). Inside a transaction."""
     original = get_posting(conn, seq)
     if original["kind"] == "reverse":
         raise BadInput("cannot_reverse_reversal", seq=seq)
@@ -200,6 +202,7 @@ def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, opera
         fen=-original["fen"],
         shop=original["shop"],
         reverses=seq,
+        ref=ref,
         note=reason,
         recorded_by=operator,
         reviewed_by=operator,

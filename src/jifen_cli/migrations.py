@@ -192,6 +192,16 @@ def _replace_table_sql(conn: sqlite3.Connection, table: str, old: str, new: str)
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+def _fill_publications(conn: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+    """Fill a column a migration added to publications. A publication is never changed, so the
+    trigger that says so is lifted for this one statement and put back exactly as it was."""
+    (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                              " AND name = 'publications_no_update'").fetchone()
+    conn.execute("DROP TRIGGER publications_no_update")
+    conn.executemany(sql, rows)
+    conn.execute(trigger)
+
+
 M003_REGISTERS_SQL = """
         -- Registers that change (issue "Registers that live through the years"). The register
         -- tables hold each row as it stands now; `changes` holds every change that made it so,
@@ -270,17 +280,86 @@ def m003_registers(conn: sqlite3.Connection) -> None:
     from jifen_cli import registers
 
     pins = registers.start_history(conn)
-    # A publication is never changed, so the trigger that says so is lifted for this one
-    # statement of the migration and put back exactly as it was.
-    (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"
-                              " AND name = 'publications_no_update'").fetchone()
-    conn.execute("DROP TRIGGER publications_no_update")
-    conn.executemany("UPDATE publications SET changes_seq = ?, changes_hash = ? WHERE quarter = ?",
-                     pins)
-    conn.execute(trigger)
+    _fill_publications(conn, "UPDATE publications SET changes_seq = ?, changes_hash = ?"
+                             " WHERE quarter = ?", pins)
 
 
-MIGRATIONS: list = [M001_INITIAL, m003_registers]
+M005_DISCLOSURE_LOOP_SQL = """
+        -- The 公示 loop (issue "The 公示 loop"). One public language for every disclosure file.
+        ALTER TABLE village ADD COLUMN public_lang TEXT NOT NULL DEFAULT 'zh'
+            CHECK (public_lang = 'zh' OR public_lang = 'en');
+
+        -- A publication's own date (the one on its notice) and its objection period.
+        ALTER TABLE publications ADD COLUMN date TEXT;
+        ALTER TABLE publications ADD COLUMN objection_days INTEGER;
+
+        -- The files as published, kept so that a quarter can always be written again byte for
+        -- byte, even by a later jifen that draws them differently (zlib-compressed).
+        CREATE TABLE publication_files (
+            quarter     TEXT NOT NULL REFERENCES publications(quarter),
+            name        TEXT NOT NULL,
+            sha256      TEXT NOT NULL,
+            data        BLOB NOT NULL,
+            PRIMARY KEY (quarter, name)
+        );
+        CREATE TRIGGER publication_files_no_update BEFORE UPDATE ON publication_files
+        BEGIN SELECT RAISE(ABORT, 'a publication cannot be changed'); END;
+        CREATE TRIGGER publication_files_no_delete BEFORE DELETE ON publication_files
+        BEGIN SELECT RAISE(ABORT, 'a publication cannot be changed'); END;
+
+        -- Objections (异议) raised while a disclosure hangs on the board, and their outcome.
+        CREATE TABLE objections (
+            id           INTEGER PRIMARY KEY,
+            quarter      TEXT NOT NULL REFERENCES publications(quarter),
+            household    TEXT REFERENCES households(code),
+            text         TEXT NOT NULL CHECK (text <> ''),
+            raised_by    TEXT NOT NULL DEFAULT '',
+            date         TEXT NOT NULL,
+            late         INTEGER NOT NULL CHECK (late = 0 OR late = 1),
+            recorded_by  TEXT NOT NULL,
+            recorded_at  TEXT NOT NULL,
+            status       TEXT NOT NULL DEFAULT 'open'
+                         CHECK (status = 'open' OR status = 'upheld' OR status = 'dismissed'),
+            reason       TEXT,
+            resolved_by  TEXT,
+            resolved_at  TEXT,
+            resolved_on  TEXT,
+            reported_in  TEXT
+        );
+        CREATE INDEX objections_quarter ON objections (quarter, id);
+        -- Open -> resolved once; then only the quarter whose disclosure reported it is set, once.
+        CREATE TRIGGER objections_resolved_once BEFORE UPDATE ON objections
+        WHEN OLD.status <> 'open' AND (NEW.status IS NOT OLD.status OR NEW.reason IS NOT OLD.reason
+             OR NEW.text IS NOT OLD.text OR NEW.household IS NOT OLD.household
+             OR NEW.date IS NOT OLD.date OR NEW.resolved_by IS NOT OLD.resolved_by
+             OR NEW.resolved_on IS NOT OLD.resolved_on OR NEW.resolved_at IS NOT OLD.resolved_at
+             OR OLD.reported_in IS NOT NULL)
+        BEGIN SELECT RAISE(ABORT, 'a resolved objection cannot be changed'); END;
+        CREATE TRIGGER objections_no_delete BEFORE DELETE ON objections
+        BEGIN SELECT RAISE(ABORT, 'an objection cannot be removed'); END;
+"""
+
+
+def m005_disclosure_loop(conn: sqlite3.Connection) -> None:
+    """The public language, objections, the kept files, and each publication's own date (for a
+    file published before: the date its manifest carries)."""
+    for statement in _statements(M005_DISCLOSURE_LOOP_SQL):
+        conn.execute(statement)
+    import json
+
+    dates = []
+    for quarter, manifest, published_at in conn.execute(
+        "SELECT quarter, manifest, published_at FROM publications"
+    ):
+        try:
+            date = json.loads(manifest).get("published") or published_at[:10]
+        except (ValueError, AttributeError):
+            date = published_at[:10]
+        dates.append((date, quarter))
+    _fill_publications(conn, "UPDATE publications SET date = ? WHERE quarter = ?", dates)
+
+
+MIGRATIONS: list = [M001_INITIAL, m003_registers, m005_disclosure_loop]
 LATEST = len(MIGRATIONS)
 
 

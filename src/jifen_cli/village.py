@@ -13,31 +13,44 @@ from jifen_cli.values import check_text, now
 MODES = ("store", "partner", "both")
 
 
+PUBLIC_LANGS = ("zh", "en")
+
+
 def init(
     path: str | Path, *, name: str, township: str = "", county: str = "", klass: int = 3,
-    mode: str = "store", operator: str,
+    mode: str = "store", operator: str, public_lang: str = "zh",
 ) -> sqlite3.Connection:
     name = check_text(name, "village")
     if klass not in (1, 2, 3):
         raise BadInput("bad_class")
     if mode not in MODES:
         raise BadInput("bad_mode")
+    if public_lang not in PUBLIC_LANGS:
+        raise BadInput("bad_public_lang", value=public_lang)
     conn = db.create(path)
     with db.transaction(conn):
         conn.execute(
             "INSERT INTO village (id, name, township, county, class, mode, created_at, created_by,"
-            " head_seq, head_hash) VALUES (1, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (name, township.strip(), county.strip(), klass, mode, now(), operator, GENESIS),
+            " head_seq, head_hash, public_lang) VALUES (1, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (name, township.strip(), county.strip(), klass, mode, now(), operator, GENESIS,
+             public_lang),
         )
     return conn
 
 
 def info(conn: sqlite3.Connection) -> dict:
     row = conn.execute(
-        "SELECT name, township, county, class, mode, created_at, head_seq, head_hash FROM village"
+        "SELECT name, township, county, class, mode, created_at, head_seq, head_hash, public_lang"
+        " FROM village"
     ).fetchone()
-    keys = ("village", "township", "county", "class", "mode", "created_at", "head_seq", "head")
+    keys = ("village", "township", "county", "class", "mode", "created_at", "head_seq", "head",
+            "public_lang")
     return dict(zip(keys, row))
+
+
+def public_lang(conn: sqlite3.Connection) -> str:
+    """The language of everything the village posts (its disclosures), whoever publishes."""
+    return conn.execute("SELECT public_lang FROM village").fetchone()[0]
 
 
 def add_reviewer(conn: sqlite3.Connection, name: str, *, operator: str) -> str:

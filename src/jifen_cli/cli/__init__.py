@@ -179,6 +179,7 @@ COMMANDS = {
     "check": "operations:check",
     "shop": "shops:shop_app",
     "changes": "changes:changes",
+    "objection": "objections:objection_app",
     "rollup": "rollup:rollup",
     "export": "rollup:export",
 }

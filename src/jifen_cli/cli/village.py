@@ -10,6 +10,11 @@ import typer
 from jifen_cli.cli.options import Date, Json, date_or_today, print_json, state
 
 
+class PublicLang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
 class Mode(str, Enum):
     store = "store"
     partner = "partner"
@@ -28,13 +33,17 @@ def init(
     mode: Annotated[Mode, typer.Option(
         "--mode", help="store: a village store; partner: partner shops; both.",
     )] = Mode.store,
+    public_lang: Annotated[PublicLang, typer.Option(
+        "--public-lang", help="The language of the village's disclosures (公示), whoever "
+                              "publishes them.",
+    )] = PublicLang.zh,
 ) -> None:
     """Create the village file. Refuses to overwrite one."""
     from jifen_cli import village as domain
 
     s = state(ctx)
     domain.init(s.db, name=village, township=township, county=county, klass=klass, mode=mode.value,
-                operator=s.operator()).close()
+                operator=s.operator(), public_lang=public_lang.value).close()
     s.say("created_village", village=village, path=s.db)
 
 
