@@ -58,9 +58,9 @@ def add(conn: sqlite3.Connection, *, quarter: str, text: str, household: str | N
         if date < first:
             raise BadInput("objection_before", quarter=quarter, date=date, first=first)
         if household is not None:
-            from jifen_cli.households import get
+            from jifen_cli import households
 
-            household = get(conn, household)["code"]
+            household = households.get(conn, household)["code"]
         late = int(date > last)
         cursor = conn.execute(
             "INSERT INTO objections (quarter, household, text, raised_by, date, late, recorded_by,"
