@@ -148,9 +148,11 @@ def test_a_shop_overpaid_is_a_credit_not_netted_against_another_shops_debt(villa
     assert "of which owed to 乙店" in table and "of which owed back by 甲店" in table
     zh = village.ok("fund", "show", lang="zh").stdout
     assert "其中欠 乙店" in zh and "其中 甲店 应退还" in zh and "-12.50" not in zh
-    # nothing more can be paid to a shop that owes money back
+    # nothing more can be paid to a shop that owes money back; it is told how to take it back
     r = village.refused("settle", "甲店", "--amount", "1")
-    assert "甲店" in r.stderr and "¥0.00" in r.stderr
+    assert "甲店 owes ¥12.50 back" in r.stderr and "settle 甲店 --refund" in r.stderr
+    r = village.refused("settle", "甲店", "--amount", "1", lang="zh")
+    assert "甲店 应退还本村 ¥12.50" in r.stderr
 
 
 def test_a_refund_records_money_a_shop_pays_back_never_more_than_its_credit(village):

@@ -73,7 +73,11 @@ def settle(conn: sqlite3.Connection, shop: str, amount, *, date: str, operator: 
     fen = _amount(amount, "amount")
     _check_date(date)
     with db.transaction(conn):
-        owed = max(_net_as_of(conn, shop, date), 0)
+        net = _net_as_of(conn, shop, date)
+        owed = max(net, 0)
+        if fen > owed and net < 0:  # the shop owes money back: a refund, not a payment
+            raise BadInput("settle_shop_in_credit", shop=shop, amount=yuan(fen),
+                           credit=yuan(-net), date=date)
         if fen > owed:
             raise BadInput("settle_too_much", shop=shop, amount=yuan(fen), owed=yuan(owed),
                            date=date)

@@ -875,6 +875,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Use --amount or --refund, not both: a payment and a refund are recorded apart.",
     ),
     "field_refund": ("退款金额", "refund"),
+    "settle_shop_in_credit": (
+        "截至 {date}，本村欠 {shop} ¥0.00，反而是 {shop} 应退还本村 ¥{credit}，不能结算 ¥{amount}。{shop} 退还的钱请用 `jifen settle {shop} --refund 金额` 记录。",
+        "As of {date} the village owes {shop} ¥0.00, and {shop} owes ¥{credit} back; it cannot "
+        "pay ¥{amount}. Record money {shop} pays back with `jifen settle {shop} --refund YUAN`.",
+    ),
     "refund_too_much": (
         "截至 {date}，{shop} 应退还本村 ¥{credit}，不能记退款 ¥{amount}。",
         "As of {date} {shop} owes the village ¥{credit} back; it cannot refund ¥{amount}.",
