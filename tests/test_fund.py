@@ -171,10 +171,25 @@ def test_a_refund_records_money_a_shop_pays_back_never_more_than_its_credit(vill
     assert (kind, fen, shop) == ("settle", -1250, "甲店")  # a refund is a settle, money back
     status = village.json("fund", "show")
     assert status["credit"] == "0.00" and status["credits"] == {}
-    assert status["paid"] == "12.50" and status["refunded"] == "12.50"
-    assert status["balance"] == "987.50"  # granted - spent on stock - paid (net of refunds)
+    assert status["paid"] == "25.00" and status["refunded"] == "12.50"
+    assert status["balance"] == "987.50"  # granted - spent on stock - paid + refunded
     assert status["shops"] == {"乙店": "12.50"}
     assert village.json("verify")["ok"]
+
+
+def test_fund_csv_shows_refunds_and_adds_up(village, tmp_path):
+    _two_shops_one_overpaid(village)
+    village.ok("settle", "甲店", "--refund", "12.50", "--date", "2024-04-26")
+    village.ok("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "q2"), lang="zh")
+    rows = {r[0]: r[1:] for r in fund_csv(tmp_path / "q2" / "fund.csv")}
+    assert rows["已付合作商超"] == ["25.00", "25.00"]
+    assert rows["合作商超退款"] == ["12.50", "12.50"]
+    assert rows["合作商超应退还"] == ["0.00", "0.00"] and "其中 甲店 应退还" not in rows
+    money = {k: [Decimal(v) for v in vs] for k, vs in rows.items() if k != "项目"}
+    for column in (0, 1):
+        assert money["资金结余"][column] == (money["拨付资金"][column] - money["购货支出"][column]
+                                         - money["已付合作商超"][column]
+                                         + money["合作商超退款"][column]) == Decimal("987.50")
 
 
 def test_settle_takes_exactly_one_of_amount_and_refund(village):

@@ -212,24 +212,21 @@ def shop_accounts(conn: sqlite3.Connection, first: str = "0000-01-01",
 class Fund:
     """Money in fen, for postings dated in a period (all time by default).
 
-    balance = granted - spent_on_stock - paid, where `paid` is what went to partner shops net
-    of what they paid back. `owed` adds up what each shop is owed and `credit` what each shop
-    owes back; the two are never netted against each other, nor one shop against another. Over
-    a period that starts after the first posting, `owed` and `credit` are how much they moved."""
+    balance = granted - spent_on_stock - paid + refunded: what came in (the grants, money shops
+    paid back) less what went out (goods bought for the store, payments to partner shops).
+    `owed` adds up what each shop is owed and `credit` what each shop owes back; the two are
+    never netted against each other, nor one shop against another. Over a period that starts
+    after the first posting, `owed` and `credit` are how much they moved."""
 
     granted: int         # operating fund received (fund grant)
     spent_on_stock: int  # restock costs
-    payments: int        # paid to partner shops (settle --amount)
+    paid: int            # paid to partner shops (settle --amount)
     refunded: int        # paid back by partner shops (settle --refund)
     shops: list[ShopAccount] = field(default_factory=list)
 
     @property
-    def paid(self) -> int:
-        return self.payments - self.refunded
-
-    @property
     def balance(self) -> int:
-        return self.granted - self.spent_on_stock - self.paid
+        return self.granted - self.spent_on_stock - self.paid + self.refunded
 
     @property
     def owed_accrued(self) -> int:
@@ -250,10 +247,10 @@ def fund(conn: sqlite3.Connection, first: str = "0000-01-01", last: str = "9999-
     """Fund movements dated between first and last (ISO dates, inclusive); all time by default.
     Without `shops` the shops' accounts are not read (owed and credit are then 0): the roll-up
     needs only what was granted and the balance."""
-    granted, spent, payments, refunded = conn.execute(
+    granted, spent, paid, refunded = conn.execute(
         FUND_SQL, {"first": first, "last": last}).fetchone()
     accounts = shop_accounts(conn, first, last) if shops else []
-    return Fund(granted, spent, payments, refunded, accounts)
+    return Fund(granted, spent, paid, refunded, accounts)
 
 
 BALANCE_SQL = f"""

@@ -175,8 +175,9 @@ def check_reversal(conn: sqlite3.Connection, original: dict, date: str) -> None:
 
 
 def status(conn: sqlite3.Connection) -> dict:
-    """The fund as of now, in fen: granted, spent, paid (net of refunds), refunded, balance,
-    and per shop what it is owed (`shops`) and what it owes back (`credits`)."""
+    """The fund as of now, in fen: granted, spent on stock, paid to shops, refunded by them,
+    balance (granted - spent_on_stock - paid + refunded), what the shops are owed and owe
+    back in all (`owed`, `credit`) and per shop (`shops`, `credits`)."""
     f = figures.fund(conn)
     return {
         "granted": f.granted, "spent_on_stock": f.spent_on_stock, "paid": f.paid,

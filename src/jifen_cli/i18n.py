@@ -893,7 +893,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已记 {shop} 退款 ¥{amount}，台账 #{seq}，仍应退还 ¥{credit}",
         "{shop} paid back ¥{amount}; posting #{seq}; still owes back ¥{credit}",
     ),
-    "fund_refunded": ("合作商超退款（已从已付中扣除）", "refunds from partner shops (taken off paid)"),
+    "fund_refunded": ("合作商超退款", "refunded by partner shops"),
     "fund_credit": ("合作商超应退还", "owed back by partner shops"),
     "fund_credit_shop": ("其中 {shop} 应退还", "of which owed back by {shop}"),
     "fund_what_restock": ("进货 {code} {qty} 件", "Restocking {qty} of {code}"),

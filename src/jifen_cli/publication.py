@@ -183,7 +183,7 @@ def fund_table(conn: sqlite3.Connection, first: str, last: str) -> tuple[Table, 
     The quarter column holds what moved in the quarter; for what the village owes the shops and
     what they owe back (positions, not flows), that is how much the position changed. Each shop
     is owed, or owes back, on its own: the two are never netted, nor one shop against another.
-    The cumulative column adds up: balance = granted - spent on stock - paid (net of refunds)."""
+    Both columns add up: balance = granted - spent on stock - paid + refunds."""
     period = figures.fund(conn, first, last)
     total = figures.fund(conn, "0000-01-01", last)
     table = Table("fund", "table_fund", ("pub_fund_item", "pub_this_quarter", "pub_cumulative"))
