@@ -76,7 +76,7 @@ def village(jifen) -> Jifen:
     jifen.ok("reviewer", "add", "格桑")
     jifen.ok("reviewer", "add", "罗布")
     jifen.ok("household", "add", "H001", "次仁卓玛", "--group", "一组", "--members", "5",
-             "--id-number", "540102199001011234", "--phone", "13800001234")
+             "--id-number", "540102199001011233", "--phone", "13800001234")
     jifen.ok("household", "add", "H002", "བཀྲ་ཤིས་", "--group", "二组", "--members", "3")
     jifen.ok("household", "add", "H003", "王建国", "--group", "一组")
     jifen.ok("household", "add", "H004", "ཚེ་རིང་སྒྲོལ་མ་", "--group", "三组")

@@ -31,9 +31,7 @@ SELECT
     coalesce(sum(points) FILTER (WHERE kind = 'earn'), 0),
     coalesce(-sum(points) FILTER (WHERE kind = 'deduct'), 0),
     coalesce(-sum(points) FILTER (WHERE kind = 'redeem'), 0),
-    (SELECT coalesce(sum(p.value_fen), 0) FROM p LEFT JOIN p o
-        ON o.village = p.village AND o.seq = p.reverses
-     WHERE p.quarter = '2024Q2' AND (p.kind = 'redeem' OR o.kind = 'redeem')),
+    coalesce(sum(value_fen) FILTER (WHERE kind = 'redeem'), 0),
     coalesce(sum(value_fen) FILTER (WHERE kind = 'grant'), 0),
     count(DISTINCT village)
 FROM p WHERE quarter = '2024Q2'

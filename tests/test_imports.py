@@ -58,14 +58,14 @@ def ledger_state(jifen) -> tuple:
 def test_gbk_csv_with_chinese_headers(village, tmp_path):
     path = write_csv(tmp_path / "户籍.csv", [
         ["户号", "户主", "组别", "人口", "身份证号", "电话"],
-        ["H010", "次仁卓玛", "一组", "5", "540102199001011234", "13800001234"],
+        ["H010", "次仁卓玛", "一组", "5", "540600198503150022", "13800001234"],
         ["H011", "王建国", "二组", "", "", ""],
     ], encoding="gbk")
     out = village.ok("import", "households", str(path)).stdout
     assert "2 written" in out
     shown = village.json("household", "show", "H010", "--private")
     assert (shown["name"], shown["group"], shown["members"]) == ("次仁卓玛", "一组", 5)
-    assert shown["id_number"] == "540102199001011234" and shown["phone"] == "13800001234"
+    assert shown["id_number"] == "540600198503150022" and shown["phone"] == "13800001234"
     assert village.json("household", "show", "H011")["members"] == 1
 
 
@@ -404,7 +404,7 @@ def test_an_id_number_stored_as_a_number_in_excel_is_refused_not_rounded(village
     before = ledger_state(village)
     path = write_xlsx(tmp_path / "户籍.xlsx", [
         ["户号", "户主", "组别", "身份证号", "电话"],
-        ["H010", "次仁卓玛", "一组", "540102199001011234", 13800001234],
+        ["H010", "次仁卓玛", "一组", "540600198503150022", 13800001234],
         ["H011", "王建国", "二组", 540102199001011000.0, None],
         ["H012", "拉巴", "二组", None, 13800001235.0],
         ["H013", "尼玛", "三组", 5.4010219900101e17, None],
@@ -422,7 +422,7 @@ def test_an_id_number_stored_as_a_number_in_excel_is_refused_not_rounded(village
     assert ledger_state(village) == before
     fixed = write_xlsx(tmp_path / "fixed.xlsx", [
         ["户号", "户主", "身份证号", "电话"],
-        ["H010", "次仁卓玛", "540102199001011234", 13800001234],
+        ["H010", "次仁卓玛", "540600198503150022", 13800001234],
         ["H012", "拉巴", None, 13800001235.0],
     ])
     village.ok("import", "households", str(fixed))

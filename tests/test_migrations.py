@@ -91,7 +91,8 @@ def test_a_file_made_by_the_released_version_opens_upgraded_with_its_history(tmp
     assert history[0]["new"] == {"name": "次仁卓玛", "group": "一组", "members": 3,
                                  "id_number": "540102********1233", "phone": None}
     assert jifen.json("--db", str(path), "shop", "list") == [
-        {"name": "那曲百货", "contact": "", "owed": "35.00", "paid": "0.00", "credit": "0.00"}]
+        {"name": "那曲百货", "contact": "", "owed": "35.00", "paid": "0.00", "refunded": "0.00",
+         "credit": "0.00"}]
     assert jifen.json("--db", str(path), "rule", "list")[0]["from"] is None
     pinned = sqlite3.connect(path).execute(
         "SELECT changes_seq FROM publications WHERE quarter = '2024Q2'").fetchone()[0]

@@ -215,7 +215,7 @@ def test_cards_show_points_postings_and_digest_but_never_id_or_phone(village, tm
     assert "次仁卓玛" in html and "王建国" in html and "བཀྲ་ཤིས་" not in html
     assert "庭院整洁 ×3" in html and "砖茶" in html and "-12" in html
     assert head in html and "<svg" in html
-    assert "540102199001011234" not in html and "13800001234" not in html and "540102" not in html
+    assert "540102199001011233" not in html and "13800001234" not in html and "540102" not in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "可用积分" in html and "Noto Sans Tibetan" in html
 

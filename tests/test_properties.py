@@ -7,7 +7,19 @@ import sqlite3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_cli import claims, db, households, ledger, registers, rules, shops, store, village
+from jifen_cli import (
+    claims,
+    db,
+    figures,
+    fund,
+    households,
+    ledger,
+    registers,
+    rules,
+    shops,
+    store,
+    village,
+)
 from jifen_cli.errors import InsufficientPoints, InsufficientStock, JifenError
 
 HOUSEHOLDS = ["H1", "H2", "H3"]
@@ -37,6 +49,7 @@ def _village(path) -> sqlite3.Connection:
         store.add(conn, operator="文书", date="2024-04-01", code=code, name=code, points=points,
                   value="1.50", stock=stock)
     shops.add(conn, "惠民超市", operator="文书")
+    fund.grant(conn, "100", date="2024-04-01", operator="文书")  # restocking spends the fund
     return conn
 
 
@@ -78,6 +91,7 @@ def test_balances_always_equal_their_postings_and_redemptions_never_overdraw(tmp
             pass
         for (stock,) in conn.execute("SELECT stock FROM items"):
             assert stock >= 0
+        assert figures.fund(conn).balance >= 0  # restocking and reversals never overspend it
 
     report = ledger.verify(conn)
     assert report.ok, report.problems

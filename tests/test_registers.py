@@ -303,7 +303,7 @@ def test_partner_shops_are_registered_and_an_unknown_name_is_refused(village):
     assert "already registered" in village.refused("shop", "add", "那曲百货").stderr
     shops = {s["name"]: s for s in village.json("shop", "list")}
     assert shops["那曲百货"] == {"name": "那曲百货", "contact": "0896-1234567", "owed": "12.50",
-                              "paid": "0.00", "credit": "0.00"}
+                              "paid": "0.00", "refunded": "0.00", "credit": "0.00"}
     village.ok("settle", "那曲百货", "--amount", "12.50", "--date", "2024-05-03")
     assert {s["name"]: s for s in village.json("shop", "list")}["那曲百货"]["paid"] == "12.50"
 

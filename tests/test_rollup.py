@@ -114,10 +114,14 @@ def expected_from_publication(folder: Path) -> dict:
         "earned": sum(int(r["earned"]) for r in ledger_rows),
         "deducted": sum(int(r["deducted"]) for r in ledger_rows),
         "redeemed": sum(int(r["redeemed"]) for r in ledger_rows),
-        # redemptions.csv lists the reversed 酥油 (¥35) too; the roll-up counts goods that left
-        # the shelf: the two 砖茶 of build_village (¥12.50 each).
+        # redeemed is gross, as the notice says it: every redemption of the quarter, the
+        # returned 酥油 (¥35) too; its return is a figure of its own
         "redeemed_fen": int(sum(Decimal(r["value"]) for r in _csv(folder / "redemptions.csv"))
-                            * 100) - 3500,
+                            * 100),
+        "returned": sum(int(r["points"]) for r in _csv(folder / "redemptions.csv")
+                        if r["note"].startswith("returned")),
+        "returned_fen": int(sum(Decimal(r["value"]) for r in _csv(folder / "redemptions.csv")
+                                if r["note"].startswith("returned")) * 100),
         "fund_granted": int(Decimal(fund["fund granted"]["this quarter"]) * 100),
         "fund_balance": int(Decimal(fund["balance"]["cumulative"]) * 100),
     }

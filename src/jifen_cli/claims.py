@@ -32,7 +32,7 @@ from jifen_cli.errors import (
 from jifen_cli.households import ensure_open as household_open
 from jifen_cli.ledger import Posting
 from jifen_cli.rules import Book, Version
-from jifen_cli.values import now, optional_text, parse_int, today
+from jifen_cli.values import MAX_WHOLE, now, optional_text, parse_int, today
 from jifen_cli.village import reviewer_retired
 
 EVIDENCE_LIMIT = 10 * 1024 * 1024  # 10 MiB a file: a phone photo, a scanned page
@@ -64,11 +64,32 @@ def read_evidence(paths: list[Path]) -> list[tuple[str, str, int, bytes]]:
     return out
 
 
+# The most points one claim may carry, either way: the bound on what a clerk can type
+# (values.MAX_WHOLE), now on what a claim makes, qty x points.
+MAX_CLAIM_POINTS = MAX_WHOLE
+
+
+def check_points(household: str, rule: Version, qty: int, *, claim: int | None = None) -> int:
+    """The points a claim of `qty` under `rule` (the version in force on its date) makes,
+    refused when they pass MAX_CLAIM_POINTS (in absolute value). Every claim is checked here
+    where it is made (`record`, the records importer, an event) and again when it is posted
+    (a later version of the rule may give more points)."""
+    points = rule.points * qty
+    if abs(points) > MAX_CLAIM_POINTS:
+        facts = {"household": household, "rule": rule.code, "qty": qty,
+                 "points": rule.points, "total": points, "limit": MAX_CLAIM_POINTS}
+        if claim is not None:
+            raise BadInput("claim_points_too_many_pending", id=claim, **facts)
+        raise BadInput("claim_points_too_many", **facts)
+    return points
+
+
 def check_claim(conn: sqlite3.Connection, household: str, rule: str, qty, date: str) -> int:
     """The checks a claim must pass when it is recorded; returns the clean qty."""
     household_open(conn, household)
-    Book(conn).on(rule, date)  # a rule retired by the claim's date takes no claim
+    rule_row = Book(conn).on(rule, date)  # a rule retired by the claim's date takes no claim
     qty = parse_int(qty, "qty", minimum=1)
+    check_points(household, rule_row, qty)
     if date > today().isoformat():
         raise BadInput("future_date", value=date)
     periods.ensure_open(conn, date)
@@ -238,13 +259,15 @@ def capped_posting(caps: CapBook, rule: Version, claim: dict, *, reviewer: str,
     """The posting for one approved claim under its rule's monthly cap (recorded in `review`),
     or None when the cap leaves nothing (the claim is then rejected, also recorded there).
     Shared by the monthly review and `jifen import records --approve`."""
-    points = rule.points * claim["qty"]
+    points = check_points(claim["household"], rule, claim["qty"], claim=claim["id"])
     month = claim["date"][:7]
     room = caps.room(claim["household"], rule, month)
     note = claim["note"]
     if room is not None and abs(points) > room:
         facts = {"rule": rule.code, "cap": rule.cap_month, "household": claim["household"],
-                 "month": month, "used": rule.cap_month - room}
+                 "month": month, "used": rule.cap_month - room,
+                 # what the household has had under this rule: points earned, or deducted
+                 "taken_key": "cap_taken_deducted" if points < 0 else "cap_taken_earned"}
         if room == 0:
             review.rejected_at_cap.append((claim["id"], facts))
             return None

@@ -5,7 +5,8 @@ Per household, for a quarter [first, last] by the date each posting happened:
     opening   = every points change dated before the quarter
     earned    = rewards (earn postings) in the quarter
     deducted  = deductions in the quarter, as a positive number
-    redeemed  = points spent on goods in the quarter, as a positive number
+    redeemed  = points spent on goods in the quarter, as a positive number (gross: a
+                redemption returned later still counts; its return is `adjusted`)
     adjusted  = reversals, year-end expiry, and points cleared or moved when a household
                 leaves or is merged (close, merge), in the quarter, signed
     closing   = opening + earned - deducted - redeemed + adjusted
@@ -20,7 +21,7 @@ reversal of a reward or deduction in the quarter (`net`), so a corrected mistake
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jifen_cli.periods import quarter_bounds
 
@@ -99,9 +100,9 @@ SELECT
     coalesce(sum(CASE WHEN p.kind = 'earn' THEN p.points END), 0),
     coalesce(-sum(CASE WHEN p.kind = 'deduct' THEN p.points END), 0),
     coalesce(-sum(CASE WHEN p.kind = 'redeem' THEN p.points END), 0),
-    coalesce(sum(CASE WHEN p.kind = 'redeem' THEN p.fen END), 0)
-      + coalesce(sum(CASE WHEN p.kind = 'reverse' AND o.kind = 'redeem' THEN p.fen END), 0),
-    coalesce(sum(CASE WHEN p.kind = 'reverse' AND o.kind = 'redeem' THEN -p.points END), 0)
+    coalesce(sum(CASE WHEN p.kind = 'redeem' THEN p.fen END), 0),
+    coalesce(sum(CASE WHEN p.kind = 'reverse' AND o.kind = 'redeem' THEN p.points END), 0),
+    coalesce(-sum(CASE WHEN p.kind = 'reverse' AND o.kind = 'redeem' THEN p.fen END), 0)
 FROM postings p LEFT JOIN postings o ON o.seq = p.reverses
 WHERE p.date BETWEEN :first AND :last
 """
@@ -109,14 +110,24 @@ WHERE p.date BETWEEN :first AND :last
 
 @dataclass(slots=True)
 class VillageQuarter:
+    """The village's quarter as the notice, the manifest and the roll-up state it.
+
+    Redeemed points and value are gross: every redemption dated in the quarter, as it happened,
+    also one returned later (the notice lists it, marked as returned). Returns are their own
+    figures: redemptions reversed by a reversal dated in the quarter, whenever the redemption
+    was made (a Q1 redemption returned in Q2 is a Q2 return). In the ledger table the points of
+    a return come back under 本季调整 (adjusted), so closing = opening + earned - deducted -
+    redeemed + adjusted still holds."""
+
     households: int
     participating: int   # households with at least one reward or deduction in the quarter
     entries: int         # person-times: earn and deduct postings
     earned: int
     deducted: int
-    redeemed: int        # points spent on goods (before reversals)
-    redeemed_fen: int    # yuan value of goods redeemed, net of reversed redemptions
-    redeem_reversed: int  # points given back by reversed redemptions
+    redeemed: int        # points spent on goods: redemptions dated in the quarter
+    redeemed_fen: int    # yuan value of those goods, in fen
+    returned: int        # points given back by returns dated in the quarter
+    returned_fen: int    # yuan value of the goods returned, in fen
 
 
 def village(conn: sqlite3.Connection, quarter: str) -> VillageQuarter:
@@ -125,38 +136,149 @@ def village(conn: sqlite3.Connection, quarter: str) -> VillageQuarter:
     return VillageQuarter(*row)
 
 
-FUND_SQL = """
+# Money. A reversal counts as the kind it reverses (its fen has the opposite sign). A `settle`
+# with positive fen is a payment to a shop; with negative fen, a refund: money the shop pays
+# back (`settle SHOP --refund`). Which one a reversal undoes is read from the original's sign.
+_MONEY = """
+    SELECT p.date, p.fen, p.shop, p.kind, CASE WHEN p.kind = 'reverse' THEN o.kind ELSE p.kind END AS k,
+           (CASE WHEN p.kind = 'reverse' THEN o.fen ELSE p.fen END) > 0 AS payment
+    FROM postings p LEFT JOIN postings o ON o.seq = p.reverses
+"""
+
+FUND_SQL = f"""
 SELECT
     coalesce(sum(CASE WHEN k = 'grant' THEN fen END), 0),
     coalesce(sum(CASE WHEN k = 'restock' THEN fen END), 0),
-    coalesce(sum(CASE WHEN k = 'redeem' AND shop IS NOT NULL THEN fen END), 0),
-    coalesce(sum(CASE WHEN k = 'settle' THEN fen END), 0)
-FROM (
-    SELECT p.fen, p.shop, CASE WHEN p.kind = 'reverse' THEN o.kind ELSE p.kind END AS k
-    FROM postings p LEFT JOIN postings o ON o.seq = p.reverses
-    WHERE p.date BETWEEN :first AND :last
-)
+    coalesce(sum(CASE WHEN k = 'settle' AND payment THEN fen END), 0),
+    coalesce(-sum(CASE WHEN k = 'settle' AND NOT payment THEN fen END), 0)
+FROM ({_MONEY} WHERE p.date BETWEEN :first AND :last AND p.fen <> 0)
+"""
+
+SHOPS_SQL = f"""
+SELECT shop,
+    coalesce(sum(CASE WHEN date >= :first AND k = 'redeem' THEN fen END), 0),
+    coalesce(sum(CASE WHEN date >= :first AND k = 'settle' AND payment THEN fen END), 0),
+    coalesce(-sum(CASE WHEN date >= :first AND k = 'settle' AND NOT payment THEN fen END), 0),
+    coalesce(sum(CASE WHEN date < :first THEN CASE k WHEN 'redeem' THEN fen ELSE -fen END END), 0)
+FROM ({_MONEY} WHERE p.shop IS NOT NULL AND p.date <= :last)
+WHERE k IN ('redeem', 'settle')
+GROUP BY shop
+ORDER BY shop
 """
 
 
 @dataclass(slots=True)
-class Fund:
-    """Money in fen. Reversals count against the kind they reverse."""
+class ShopAccount:
+    """What the village and one partner shop owe each other, in fen.
 
-    granted: int        # operating fund received (fund grant)
-    spent_on_stock: int  # restock costs
-    owed_accrued: int   # goods value redeemed at partner shops
-    paid: int           # settlements paid to partner shops
+    Flows are of the period asked for; `net_before` is where the account stood before it.
+    `net` > 0: the village owes the shop (`owed`); `net` < 0: the shop owes the village money
+    back (`credit`) — a redemption returned after the shop was paid. Neither is ever netted
+    against another shop's account."""
+
+    shop: str
+    redeemed: int    # goods handed out for points, net of returns
+    paid: int        # payments to the shop, net of reversed ones
+    refunded: int    # money the shop paid back, net of reversed refunds
+    net_before: int  # redeemed - paid + refunded, everything dated before the period
 
     @property
-    def balance(self) -> int:
-        return self.granted - self.spent_on_stock - self.paid
+    def net(self) -> int:
+        return self.net_before + self.redeemed - self.paid + self.refunded
 
     @property
     def owed(self) -> int:
-        return self.owed_accrued - self.paid
+        return max(self.net, 0)
+
+    @property
+    def credit(self) -> int:
+        return max(-self.net, 0)
+
+    @property
+    def owed_change(self) -> int:
+        """How much `owed` moved in the period (what a disclosure's quarter column shows)."""
+        return self.owed - max(self.net_before, 0)
+
+    @property
+    def credit_change(self) -> int:
+        return self.credit - max(-self.net_before, 0)
 
 
-def fund(conn: sqlite3.Connection, first: str = "0000-01-01", last: str = "9999-12-31") -> Fund:
-    """Fund movements dated between first and last (ISO dates, inclusive); all time by default."""
-    return Fund(*conn.execute(FUND_SQL, {"first": first, "last": last}).fetchone())
+def shop_accounts(conn: sqlite3.Connection, first: str = "0000-01-01",
+                  last: str = "9999-12-31") -> list[ShopAccount]:
+    """Every partner shop's account: flows dated between first and last, its standing at last."""
+    return [ShopAccount(*row)
+            for row in conn.execute(SHOPS_SQL, {"first": first, "last": last})]
+
+
+@dataclass(slots=True)
+class Fund:
+    """Money in fen, for postings dated in a period (all time by default).
+
+    balance = granted - spent_on_stock - paid + refunded: what came in (the grants, money shops
+    paid back) less what went out (goods bought for the store, payments to partner shops).
+    `owed` adds up what each shop is owed and `credit` what each shop owes back; the two are
+    never netted against each other, nor one shop against another. Over a period that starts
+    after the first posting, `owed` and `credit` are how much they moved."""
+
+    granted: int         # operating fund received (fund grant)
+    spent_on_stock: int  # restock costs
+    paid: int            # paid to partner shops (settle --amount)
+    refunded: int        # paid back by partner shops (settle --refund)
+    shops: list[ShopAccount] = field(default_factory=list)
+
+    @property
+    def balance(self) -> int:
+        return self.granted - self.spent_on_stock - self.paid + self.refunded
+
+    @property
+    def owed_accrued(self) -> int:
+        """Goods handed out at partner shops, net of returns."""
+        return sum(s.redeemed for s in self.shops)
+
+    @property
+    def owed(self) -> int:
+        return sum(s.owed_change for s in self.shops)
+
+    @property
+    def credit(self) -> int:
+        return sum(s.credit_change for s in self.shops)
+
+
+def fund(conn: sqlite3.Connection, first: str = "0000-01-01", last: str = "9999-12-31", *,
+         shops: bool = True) -> Fund:
+    """Fund movements dated between first and last (ISO dates, inclusive); all time by default.
+    Without `shops` the shops' accounts are not read (owed and credit are then 0): the roll-up
+    needs only what was granted and the balance."""
+    granted, spent, paid, refunded = conn.execute(
+        FUND_SQL, {"first": first, "last": last}).fetchone()
+    accounts = shop_accounts(conn, first, last) if shops else []
+    return Fund(granted, spent, paid, refunded, accounts)
+
+
+BALANCE_SQL = f"""
+SELECT date, sum(CASE k WHEN 'grant' THEN fen ELSE -fen END)
+FROM ({_MONEY} WHERE p.fen <> 0)
+WHERE k IN ('grant', 'restock', 'settle')
+GROUP BY date
+ORDER BY date
+"""
+
+
+def lowest_balance_from(conn: sqlite3.Connection, date: str) -> tuple[int, int, str]:
+    """(the fund's balance at the end of `date`, its lowest at the end of that day or any later
+    one, and the day of that lowest): what money taken out on `date` must not pass, so that no
+    day ends with the fund below zero."""
+    at = 0
+    later: list[tuple[str, int]] = []
+    for when, change in conn.execute(BALANCE_SQL):
+        if when <= date:
+            at += change
+        else:
+            later.append((when, change))
+    lowest, day, running = at, date, at
+    for when, change in later:
+        running += change
+        if running < lowest:
+            lowest, day = running, when
+    return at, lowest, day

@@ -88,8 +88,35 @@ def add(conn: sqlite3.Connection, *, operator: str, **fields) -> dict:
     with db.transaction(conn):
         if exists(conn, household["code"]):
             raise Duplicate(what="household", code=household["code"])
+        if household["id_number"]:
+            ensure_id_free(id_holders(conn, household["id_number"]), household)
         insert_many(conn, [household], operator=operator)
     return household
+
+
+def id_holders(conn: sqlite3.Connection, id_number: str | None = None
+               ) -> dict[str, tuple[str, str]]:
+    """ID number -> (code, name) of the open household registered with it (only `id_number`'s
+    holder when given).
+
+    The one place that says which households an ID number is unique among: the open ones (a
+    household that has left may share it with the one it became)."""
+    sql = ("SELECT id_number, code, name FROM households WHERE id_number IS NOT NULL"
+           " AND closed_on IS NULL")
+    params: tuple = ()
+    if id_number is not None:
+        sql += " AND id_number = ?"
+        params = (id_number,)
+    return {number: (code, name) for number, code, name in conn.execute(sql, params)}
+
+
+def ensure_id_free(holders: dict[str, tuple[str, str]], household: dict) -> None:
+    """Refuse an ID number that another open household already has, naming that household."""
+    id_number = household["id_number"]
+    holder = holders.get(id_number) if id_number else None
+    if holder is not None and holder[0] != household["code"]:
+        raise Duplicate("id_number_taken", id_number=mask_id(id_number), code=holder[0],
+                        name=holder[1])
 
 
 def exists(conn: sqlite3.Connection, code: str) -> bool:
@@ -234,7 +261,8 @@ def edit(conn: sqlite3.Connection, code: str, *, operator: str, reason: str, **f
         if not changed:
             raise BadInput("edit_no_change", code=code)
         if changed.get("id_number", (None, None))[1]:
-            check_id_unique(conn, changed["id_number"][1], code)
+            ensure_id_free(id_holders(conn, changed["id_number"][1]),
+                           {"code": code, "id_number": changed["id_number"][1]})
         conn.execute(
             "UPDATE households SET " + ", ".join(f"{_EDITABLE[k]} = ?" for k in changed)
             + " WHERE code = ?", (*(new for _, new in changed.values()), code))
@@ -242,15 +270,6 @@ def edit(conn: sqlite3.Connection, code: str, *, operator: str, reason: str, **f
             "household", code, "edit", {k: new for k, (_, new) in changed.items()},
             old={k: old for k, (old, _) in changed.items()}, reason=reason)], operator=operator)
     return changed
-
-
-def check_id_unique(conn: sqlite3.Connection, id_number: str, code: str | None) -> None:
-    """An ID number belongs to one open household; the refusal names the one that has it."""
-    row = conn.execute(
-        "SELECT code, name FROM households WHERE upper(id_number) = upper(?)"
-        " AND closed_on IS NULL AND code IS NOT ?", (id_number, code)).fetchone()
-    if row:
-        raise BadInput("id_number_taken", value=mask_id(id_number), code=row[0], name=row[1])
 
 
 def _leaving(conn: sqlite3.Connection, code: str, date: str) -> tuple[int, int]:
@@ -346,18 +365,25 @@ def balances(conn: sqlite3.Connection) -> list[dict]:
     ]
 
 
+HISTORY_KEYS = ("seq", "date", "kind", "points", "rule", "item", "qty", "note", "shop", "reverses",
+                "recorded_by", "reviewed_by", "created_at", "title", "item_name")
+
+
 def history(conn: sqlite3.Connection, code: str, *, limit: int | None = None) -> list[dict]:
-    """A household's postings, oldest first (the last `limit` of them when given)."""
+    """A household's postings in the order things happened: by date, then as entered (the last
+    `limit` of them when given), each with its rule's title or its item's name."""
     if not exists(conn, code):
         raise UnknownHousehold(code=code)
     sql = (
-        "SELECT seq, date, kind, points, rule, item, qty, note, shop, reverses, recorded_by,"
-        " reviewed_by, created_at FROM postings WHERE household = ? ORDER BY seq"
+        "SELECT p.seq, p.date, p.kind, p.points, p.rule, p.item, p.qty, p.note, p.shop,"
+        " p.reverses, p.recorded_by, p.reviewed_by, p.created_at, r.title, i.name"
+        " FROM postings p LEFT JOIN rules r ON r.code = p.rule"
+        " LEFT JOIN items i ON i.code = p.item WHERE p.household = ?"
     )
     params: tuple = (code,)
-    if limit is not None:
-        sql = f"SELECT * FROM ({sql} DESC LIMIT ?) ORDER BY seq"
+    if limit is None:
+        sql += " ORDER BY p.date, p.seq"
+    else:
+        sql = f"SELECT * FROM ({sql} ORDER BY p.date DESC, p.seq DESC LIMIT ?) ORDER BY date, seq"
         params = (code, limit)
-    keys = ("seq", "date", "kind", "points", "rule", "item", "qty", "note", "shop", "reverses",
-            "recorded_by", "reviewed_by", "created_at")
-    return [dict(zip(keys, row)) for row in conn.execute(sql, params)]
+    return [dict(zip(HISTORY_KEYS, row)) for row in conn.execute(sql, params)]

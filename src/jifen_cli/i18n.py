@@ -554,8 +554,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Name the claims to approve or use --all, not both.",
     ),
     "cap_reached": (
-        "指标 {rule} 每户每月上限 {cap} 分，{household} 在 {month} 已得 {used} 分",
-        "rule {rule} caps at {cap} points a month per household; {household} has {used} in {month}",
+        "指标 {rule} 每户每月上限 {cap} 分，{household} 在 {month} {taken}",
+        "rule {rule} caps at {cap} points a month per household; {household} {taken} in {month}",
     ),
     # --- outputs -----------------------------------------------------------------------------
     "created_village": ("已创建村台账：{village}（{path}）", "Created village file for {village} ({path})"),
@@ -890,10 +890,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "edit_nothing": ("没有要修改的内容：请给出要改的项（例如 --name）。{code}",
                      "Nothing to change for {code}: give what changes (e.g. --name)."),
     "edit_no_change": ("{code} 已经是这些值，没有修改。", "{code} already has these values: nothing changed."),
-    "id_number_taken": (
-        "身份证号 {value} 已登记在户 {code} {name} 名下。",
-        "ID number {value} is already registered to household {code} {name}.",
-    ),
     "cannot_reverse_leaving": (
         "#{seq} 是户 {household} 销户或合并的记录，不能冲正。",
         "#{seq} records household {household} leaving (closed or merged): it cannot be reversed.",
@@ -924,9 +920,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_reason": ("原因", "reason"),
     "col_from": ("起用", "from"),
     "col_retired": ("停用", "retired"),
-    "col_shop": ("商店", "shop"),
     "col_contact": ("联系方式", "contact"),
-    "col_owed": ("应付", "owed"),
     "col_paid": ("已付", "paid"),
     "col_credit": ("应退", "credit"),
     "title_shops": ("合作商超", "Partner shops"),
@@ -1057,7 +1051,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "title_objections": ("异议", "Objections"),
     "col_quarter": ("季度", "quarter"),
     "col_text": ("内容", "text"),
-    "col_status": ("状态", "status"),
     "published_again": (
         "{quarter} 已于 {published} 公示（摘要 {digest}），这里按原样重新写出，一字节不差；"
         "不是第二次公示。\n公示文件：{out}\n张贴用公告：{notice}",
@@ -1097,4 +1090,103 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{folder} differs from the {quarter} disclosure published on {published} ({count} "
         "difference(s), listed above).",
     ),
+    # --- issue 9: money per shop, points bound, ID numbers, order and names, the roll-up -----
+    "claim_points_too_many": (
+        "{household} 按指标 {rule}（{points:+d} 分）记 {qty} 次，共 {total:+,d} 分，超过一条记录的上限 ±{limit:,} 分。请核对数量。",
+        "{household}: {qty} × rule {rule} ({points:+d} points) makes {total:+,d} points, more than "
+        "one claim may carry (±{limit:,}). Check the quantity.",
+    ),
+    "claim_points_too_many_pending": (
+        "记录 {id}：{household} 按指标 {rule}（{points:+d} 分）记 {qty} 次，共 {total:+,d} 分，超过一条记录的上限 ±{limit:,} 分，不能入账。请用 `jifen review reject {id} --reason …` 驳回它。",
+        "claim {id}: {household}, {qty} × rule {rule} ({points:+d} points) makes {total:+,d} "
+        "points, more than one claim may carry (±{limit:,}); it cannot be posted. Reject it "
+        "with `jifen review reject {id} --reason …`.",
+    ),
+    "cap_taken_earned": ("已得 {used} 分", "has {used}"),
+    "cap_taken_deducted": ("已扣 {used} 分", "has had {used} deducted"),
+    "bad_yuan_too_large": (
+        "{field}金额过大（最多 ¥{limit}），收到 {value}",
+        "{field} is too large (at most ¥{limit}), got {value}",
+    ),
+    "bad_yuan_negative": ("{field}不能为负数，收到 {value}", "{field} cannot be negative, got {value}"),
+    "settle_negative": (
+        "结算金额不能为负数（收到 {value}）。{shop} 退还给本村的钱请用 `jifen settle {shop} --refund 金额` 记录。",
+        "A payment cannot be negative (got {value}). Record money {shop} pays back with "
+        "`jifen settle {shop} --refund YUAN`.",
+    ),
+    "settle_needs_amount": (
+        "请用 --amount 金额（付给商店）或 --refund 金额（商店退还）。",
+        "Give --amount YUAN (paid to the shop) or --refund YUAN (paid back by it).",
+    ),
+    "settle_amount_or_refund": (
+        "--amount 和 --refund 只能用一个：付款与退款分开记录。",
+        "Use --amount or --refund, not both: a payment and a refund are recorded apart.",
+    ),
+    "field_refund": ("退款金额", "refund"),
+    "settle_shop_in_credit": (
+        "截至 {date}，本村欠 {shop} ¥0.00，反而是 {shop} 应退还本村 ¥{credit}，不能结算 ¥{amount}。{shop} 退还的钱请用 `jifen settle {shop} --refund 金额` 记录。",
+        "As of {date} the village owes {shop} ¥0.00, and {shop} owes ¥{credit} back; it cannot "
+        "pay ¥{amount}. Record money {shop} pays back with `jifen settle {shop} --refund YUAN`.",
+    ),
+    "refund_too_much": (
+        "截至 {date}，{shop} 应退还本村 ¥{credit}，不能记退款 ¥{amount}。",
+        "As of {date} {shop} owes the village ¥{credit} back; it cannot refund ¥{amount}.",
+    ),
+    "refund_too_much_later": (
+        "截至 {date}，{shop} 应退还本村 ¥{credit}；但算上之后（到 {later}）已记的退款，这笔最多只能记 ¥{room}，不能记退款 ¥{amount}。",
+        "As of {date} {shop} owed the village ¥{credit} back, but refunds up to {later} already "
+        "cover all but ¥{room} of it; it cannot refund ¥{amount}.",
+    ),
+    "refunded": (
+        "已记 {shop} 退款 ¥{amount}，台账 #{seq}，仍应退还 ¥{credit}",
+        "{shop} paid back ¥{amount}; posting #{seq}; still owes back ¥{credit}",
+    ),
+    "fund_refunded": ("合作商超退款", "refunded by partner shops"),
+    "fund_credit": ("合作商超应退还", "owed back by partner shops"),
+    "fund_credit_shop": ("其中 {shop} 应退还", "of which owed back by {shop}"),
+    "fund_what_restock": ("进货 {code} {qty} 件", "Restocking {qty} of {code}"),
+    "fund_what_reverse": ("冲正 #{seq}", "Reversing #{seq}"),
+    "fund_too_little": (
+        "{what}需要 ¥{amount}，但 {date} 的资金结余只有 ¥{balance}，不能让结余低于零。资金到账请先记 `jifen fund grant 金额 --date 日期`。",
+        "{what} takes ¥{amount} out of the fund, but its balance on {date} is ¥{balance}; the "
+        "fund never goes below zero. Record money received first: `jifen fund grant YUAN "
+        "--date D`.",
+    ),
+    "fund_too_little_later": (
+        "{what}需要 ¥{amount}；{date} 的资金结余为 ¥{balance}，但算上之后已记的支出，{later} 的结余只有 ¥{lowest}，不能让结余低于零。",
+        "{what} takes ¥{amount} out of the fund; its balance on {date} is ¥{balance}, but after "
+        "what was spent later it is ¥{lowest} on {later}; the fund never goes below zero.",
+    ),
+    "bad_id_check_digit": (
+        "身份证号 {value} 的校验位不对（GB 11643）：多半有一位输错了，请对照证件重新输入",
+        "ID number {value} fails its check digit (GB 11643): a digit is probably mistyped; "
+        "copy it from the card again",
+    ),
+    "bad_id_birth_date": (
+        "身份证号 {value} 中的出生日期 {born} 无效（应为 1900 年以后、今天以前的真实日期）",
+        "ID number {value} holds the birth date {born}, which is not a real date between 1900 "
+        "and today",
+    ),
+    "id_number_taken": (
+        "身份证号 {id_number} 已登记在 {code} {name} 名下：一个身份证号只能属于一户",
+        "ID number {id_number} is already registered to {code} {name}: an ID number belongs "
+        "to one household only",
+    ),
+    "import_duplicate_id_number": (
+        "身份证号与第 {row} 行相同：一个身份证号只能属于一户",
+        "the same ID number as row {row}: an ID number belongs to one household only",
+    ),
+    "rollup_col_returned": ("退回积分", "returned"),
+    "rollup_col_returned_value": ("退回物品价值(元)", "value of goods returned (yuan)"),
+    "rollup_col_village_id": ("村编号", "village id"),
+    "rollup_screen_village": ("村", "village"),
+    "rollup_screen_households": ("户数", "households"),
+    "rollup_screen_entries": ("人次", "entries"),
+    "rollup_screen_earned": ("获得", "earned"),
+    "rollup_screen_deducted": ("扣减", "deducted"),
+    "rollup_screen_redeemed": ("兑换", "redeemed"),
+    "rollup_screen_redeemed_value": ("货值(元)", "goods ¥"),
+    "rollup_screen_unpublished": ("{status}，未公示", "{status}, not published"),
+    "rollup_screen_status": ("状态", "status"),
+    "xlsx_page": ("第 {page} 页，共 {pages} 页", "page {page} of {pages}"),
 }

@@ -183,6 +183,10 @@ def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, opera
     by = conn.execute("SELECT seq FROM postings WHERE reverses = ?", (seq,)).fetchone()
     if by:
         raise AlreadyReversed(seq=seq, by=by[0])
+    if original["fen"]:  # money back out of the fund must be there (of a grant, of a refund)
+        from jifen_cli.fund import check_reversal
+
+        check_reversal(conn, original, date)
     if original["stock"] > 0:
         # Undoing a restock takes the goods back out; they must still be there.
         current = conn.execute(

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from jifen_cli import db, figures, ledger, periods
 from jifen_cli.errors import BadInput, LedgerDamaged, PublishRefused
-from jifen_cli.fund import owed_by_shop
 from jifen_cli.i18n import Message, t
 from jifen_cli.ledger import FIELDS, GENESIS, chain_hash
 from jifen_cli.registers import Registers
@@ -187,7 +186,12 @@ def honour_table(rows: list[figures.HouseholdQuarter]) -> Table:
 
 
 def fund_table(conn: sqlite3.Connection, first: str, last: str) -> tuple[Table, dict]:
-    """Quarter and cumulative (everything dated up to the quarter's end) side by side."""
+    """Quarter and cumulative (everything dated up to the quarter's end) side by side.
+
+    The quarter column holds what moved in the quarter; for what the village owes the shops and
+    what they owe back (positions, not flows), that is how much the position changed. Each shop
+    is owed, or owes back, on its own: the two are never netted, nor one shop against another.
+    Both columns add up: balance = granted - spent on stock - paid + refunds."""
     period = figures.fund(conn, first, last)
     total = figures.fund(conn, "0000-01-01", last)
     table = Table("fund", "table_fund", ("pub_fund_item", "pub_this_quarter", "pub_cumulative"))
@@ -196,20 +200,32 @@ def fund_table(conn: sqlite3.Connection, first: str, last: str) -> tuple[Table, 
         (Label("fund_spent"), money(period.spent_on_stock), money(total.spent_on_stock)),
         (Label("fund_owed_accrued"), money(period.owed_accrued), money(total.owed_accrued)),
         (Label("fund_paid"), money(period.paid), money(total.paid)),
-        (Label("fund_owed"), money(period.owed), money(total.owed)),
     ]
-    shops_period = owed_by_shop(conn, first, last)
-    for shop, owed in owed_by_shop(conn, "0000-01-01", last).items():
-        if owed or shops_period.get(shop):
-            table.rows.append((Label("fund_owed_shop", (("shop", shop),)),
-                               money(shops_period.get(shop, 0)), money(owed)))
+    if total.refunded:
+        table.rows.append((Label("fund_refunded"), money(period.refunded),
+                           money(total.refunded)))
+    moved = {a.shop: a for a in period.shops}
+    table.rows.append((Label("fund_owed"), money(period.owed), money(total.owed)))
+    for account in total.shops:
+        change = moved.get(account.shop)
+        if account.owed or (change and change.owed_change):
+            table.rows.append((Label("fund_owed_shop", (("shop", account.shop),)),
+                               money(change.owed_change if change else 0), money(account.owed)))
+    table.rows.append((Label("fund_credit"), money(period.credit), money(total.credit)))
+    for account in total.shops:
+        change = moved.get(account.shop)
+        if account.credit or (change and change.credit_change):
+            table.rows.append((Label("fund_credit_shop", (("shop", account.shop),)),
+                               money(change.credit_change if change else 0),
+                               money(account.credit)))
     table.rows.append((Label("fund_balance"), money(period.balance), money(total.balance)))
     summary = {
         "quarter": {"granted": period.granted, "spent_on_stock": period.spent_on_stock,
                     "owed_accrued": period.owed_accrued, "paid": period.paid,
-                    "balance": period.balance},
+                    "refunded": period.refunded, "balance": period.balance},
         "cumulative": {"granted": total.granted, "spent_on_stock": total.spent_on_stock,
-                       "owed": total.owed, "paid": total.paid, "balance": total.balance},
+                       "owed": total.owed, "credit": total.credit, "paid": total.paid,
+                       "refunded": total.refunded, "balance": total.balance},
     }
     return table, summary
 
@@ -240,6 +256,7 @@ def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: 
     households = [r for r in figures.households(conn, quarter) if r.code in book.households]
     for r in households:  # the names and groups as the register stood
         r.name, r.group = book.households[r.code].name, book.households[r.code].group
+    village = figures.village(conn, quarter)
     fund, fund_summary = fund_table(conn, first, last)
     tables = [
         ledger_table(households),
@@ -269,7 +286,12 @@ def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: 
         },
         totals={
             **dict(zip(keys, ledger.totals[3:])),
-            "redeemed_value_fen": int(redemptions.totals[6].scaleb(2)),
+            # one definition with the roll-up (figures.VillageQuarter): gross redemptions of the
+            # quarter, and the returns dated in it as their own figures
+            "redeemed": village.redeemed,
+            "redeemed_value_fen": village.redeemed_fen,
+            "returned": village.returned,
+            "returned_value_fen": village.returned_fen,
             "fund_fen": fund_summary,
         },
     )

@@ -56,8 +56,10 @@ class Figures:
     entries: int = 0
     earned: int = 0
     deducted: int = 0
-    redeemed: int = 0
+    redeemed: int = 0      # gross, as figures.VillageQuarter defines it (and the notice)
     redeemed_fen: int = 0
+    returned: int = 0      # returns dated in the quarter, their own figures
+    returned_fen: int = 0
     fund_granted: int = 0
     fund_balance: int = 0
 
@@ -249,15 +251,16 @@ def _examine_village(path: Path, quarter: str, row: Row) -> None:
             row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
         first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
         v = figures.village(conn, quarter)
-        granted = figures.fund(conn, first, last).granted
-        balance = figures.fund(conn, "0000-01-01", last).balance
+        granted = figures.fund(conn, first, last, shops=False).granted
+        balance = figures.fund(conn, "0000-01-01", last, shops=False).balance
         row.published = conn.execute(
             "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
         ).fetchone() is not None
         row.figures = Figures(
             villages=1, households=v.households, participating=v.participating,
             entries=v.entries, earned=v.earned, deducted=v.deducted, redeemed=v.redeemed,
-            redeemed_fen=v.redeemed_fen, fund_granted=granted, fund_balance=balance,
+            redeemed_fen=v.redeemed_fen, returned=v.returned, returned_fen=v.returned_fen,
+            fund_granted=granted, fund_balance=balance,
         )
     finally:
         conn.close()

@@ -49,12 +49,13 @@ def add(conn: sqlite3.Connection, name: str, *, contact: str = "", operator: str
 def list_all(conn: sqlite3.Connection) -> list[dict]:
     """Every registered shop with what the village owes it, has paid it, and any credit (money
     the shop owes back after a return), in fen."""
-    from jifen_cli import fund
+    from jifen_cli import figures
 
-    money = fund.shop_accounts(conn)
+    money = {a.shop: a for a in figures.shop_accounts(conn)}
     out = []
     for name, contact in conn.execute("SELECT name, contact FROM shops ORDER BY name"):
-        account = money.get(name, fund.ShopAccount(name))
+        account = money.get(name) or figures.ShopAccount(name, 0, 0, 0, 0)
         out.append({"name": name, "contact": contact, "owed": account.owed,
-                    "paid": account.paid, "credit": account.credit})
+                    "paid": account.paid, "refunded": account.refunded,
+                    "credit": account.credit})
     return out

@@ -152,6 +152,9 @@ def restock(conn: sqlite3.Connection, code: str, qty, *, cost, date: str, operat
     cost_fen = parse_yuan(cost, "cost")
     with db.transaction(conn):
         _in_use(conn, code)
+        from jifen_cli.fund import ensure_affordable
+
+        ensure_affordable(conn, cost_fen, date=date, what="fund_what_restock", code=code, qty=qty)
         appended = ledger.append(conn, [Posting(
             kind="restock", date=date, item=code, qty=qty, stock=qty, fen=cost_fen,
             note=note, recorded_by=operator,

@@ -19,6 +19,7 @@ PHONE_RE = re.compile(r"^\+?[\d -]{5,20}$")
 # The largest whole number a clerk can type (a count, points, stock): points × qty still fits
 # SQLite's 64-bit integers, so no typed number can overflow the ledger.
 MAX_WHOLE = 999_999_999
+MAX_YUAN = 10**9  # the largest amount of money a clerk can type, in yuan
 
 
 def today() -> dt.date:
@@ -115,10 +116,15 @@ def parse_yuan(value: object, field: str) -> int:
         value = repr(value)
     text = str(value).strip().lstrip("¥￥").replace(",", "")
     if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):  # no exponents, signs or words
+        if re.fullmatch(r"[-−]\s*[¥￥]?(\d+(\.\d*)?|\.\d+)", text):
+            raise BadInput("bad_yuan_negative", field=field, value=str(value).strip())
         raise BadInput("bad_yuan", field=field, value=str(value).strip())
+    if Decimal(text) > MAX_YUAN:
+        raise BadInput("bad_yuan_too_large", field=field, value=str(value).strip(),
+                       limit=f"{MAX_YUAN}.00")
     try:
         amount = Decimal(text)
-        if not amount.is_finite() or amount < 0 or amount > 10**9:
+        if not amount.is_finite() or amount < 0:
             raise InvalidOperation
         fen = amount * 100
         if fen != fen.to_integral_value():
@@ -135,13 +141,37 @@ def yuan(fen: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+# GB 11643 (the resident ID number): 6 digits of region, 8 of birth date (YYYYMMDD), 3 of order,
+# and a check character over the first 17 by ISO 7064 MOD 11-2 (weights 2^(17-i) mod 11; the
+# remainder picks the character from CHECK_CHARS, 10 being written X).
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+def id_check_char(first17: str) -> str:
+    """The GB 11643 check character of the first 17 digits of an ID number."""
+    return ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS)) % 11]
+
+
 def check_id_number(value: object) -> str | None:
+    """An 18-character resident ID number: 17 digits and a check character (a final x is
+    upper-cased), the check character right (GB 11643), and a birth date that exists, not
+    before 1900 and not after today. Empty is None (the ID number is optional)."""
     text = "" if value is None else str(value).strip()
     if not text:
         return None
     if not ID_RE.match(text):
         raise BadInput("bad_id_number", value=text)
-    return text.upper()
+    text = text.upper()
+    if id_check_char(text[:17]) != text[17]:
+        raise BadInput("bad_id_check_digit", value=text)
+    try:
+        born = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        born = None
+    if born is None or born < dt.date(1900, 1, 1) or born > today():
+        raise BadInput("bad_id_birth_date", value=text, born=text[6:14])
+    return text
 
 
 def check_phone(value: object) -> str | None:
@@ -156,7 +186,7 @@ def check_phone(value: object) -> str | None:
 
 
 def mask_id(id_number: str | None) -> str:
-    """540102199001011234 -> 540102********1234: region and last four only."""
+    """540102199001011233 -> 540102********1233: region and last four only."""
     if not id_number:
         return ""
     return id_number[:6] + "*" * max(len(id_number) - 10, 0) + id_number[-4:]

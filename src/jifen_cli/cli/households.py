@@ -23,7 +23,9 @@ def add(
     name: Annotated[str, typer.Argument(help="Head of household.")],
     group: Annotated[str, typer.Option("--group", help="Group / grid (组别).")] = "",
     members: Annotated[int, typer.Option("--members", min=0, help="Number of members.")] = 1,
-    id_number: Annotated[str | None, typer.Option("--id-number", help="ID number (private).")] = None,
+    id_number: Annotated[str | None, typer.Option(
+        "--id-number", help="ID number (private): 18 characters with a valid GB 11643 check "
+                            "digit and birth date, one household per number.")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="Phone (private).")] = None,
 ):
     """Register a household."""

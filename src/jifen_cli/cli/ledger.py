@@ -44,6 +44,13 @@ def balance(
     )
 
 
+def _what(posting: dict) -> str:
+    """The rule or item a posting is about: its code and its name (A01 庭院整洁, G001 酥油)."""
+    code = posting["rule"] or posting["item"]
+    name = posting["title"] if posting["rule"] else posting["item_name"]
+    return " ".join(part for part in (code, name) if part)
+
+
 def history(
     ctx: typer.Context,
     household: Annotated[str, typer.Argument(help="Household code or head's name.")],
@@ -61,7 +68,8 @@ def history(
             {"seq": p["seq"], "date": p["date"], "kind": p["kind"], "points": p["points"],
              "rule": p["rule"], "item": p["item"], "qty": p["qty"], "note": p["note"],
              "shop": p["shop"], "reverses": p["reverses"], "recorded_by": p["recorded_by"],
-             "reviewed_by": p["reviewed_by"], "created_at": p["created_at"]}
+             "reviewed_by": p["reviewed_by"], "created_at": p["created_at"],
+             "title": p["title"], "item_name": p["item_name"]}
             for p in postings
         ])
         return
@@ -73,8 +81,7 @@ def history(
         s.t("title_history", household=h["code"], name=h["name"]),
         [s.t(c) for c in ("col_seq", "col_date", "col_kind", "col_points", "col_rule_item",
                           "col_note")],
-        ([p["seq"], p["date"], s.t(f"kind_{p['kind']}"), f"{p['points']:+d}",
-          p["rule"] or p["item"] or "",
+        ([p["seq"], p["date"], s.t(f"kind_{p['kind']}"), f"{p['points']:+d}", _what(p),
           (f"#{p['reverses']} " if p["reverses"] else "") + (p["note"] or "")]
          for p in postings),
         numeric=(0, 3),

@@ -7,7 +7,11 @@ from typing import Annotated
 import typer
 
 from jifen_cli.cli.options import Json, print_json, state
-from jifen_cli.render.terminal import table
+from jifen_cli.render.terminal import clip, table
+
+# A note is cut to this many terminal cells in the table (whole in --json), so that the table
+# keeps to a 100-column terminal.
+NOTE_WIDTH = 24
 
 review_app = typer.Typer(help="The monthly review of claims (审核).", no_args_is_help=True)
 Month = Annotated[str | None, typer.Option(
@@ -48,8 +52,8 @@ def list_(
         s.t("title_claims"),
         [s.t(c) for c in ("col_id", "col_date", "col_household", "col_rule", "col_qty",
                           "col_note", "col_evidence", "col_recorded_by", "col_status")],
-        ([c["id"], c["date"], c["household"], c["rule"], c["qty"], c["note"], c["evidence"] or "",
-          c["recorded_by"], s.t(f"status_{c['status']}")] for c in items),
+        ([c["id"], c["date"], c["household"], c["rule"], c["qty"], clip(c["note"], NOTE_WIDTH),
+          c["evidence"] or "", c["recorded_by"], s.t(f"status_{c['status']}")] for c in items),
         numeric=(0, 4),
     )
 

@@ -35,8 +35,8 @@ def list_(ctx: typer.Context, json: Json = False):
     s = state(ctx)
     items = shops.list_all(s.conn())
     if json:
-        print_json([{**i, "owed": yuan(i["owed"]), "paid": yuan(i["paid"]),
-                     "credit": yuan(i["credit"])} for i in items])
+        print_json([{**i, **{k: yuan(i[k]) for k in ("owed", "paid", "refunded", "credit")}}
+                    for i in items])
         return
     table(s.t("title_shops"),
           [s.t(c) for c in ("col_shop", "col_contact", "col_owed", "col_paid", "col_credit")],

@@ -104,7 +104,8 @@ def _dedupe(run: Run, batch: list, ref_at: int, known: dict, ours) -> list:
 # --- registers ----------------------------------------------------------------------------------
 
 
-def _register(run: Run, rows: Rows, *, table: str, what: str, clean, insert) -> None:
+def _register(run: Run, rows: Rows, *, table: str, what: str, clean, insert,
+              check=None) -> None:
     existing = {code for (code,) in run.conn.execute(f"SELECT code FROM {table}")}
     seen: dict[str, int] = {}
     batch: list[dict] = []
@@ -116,6 +117,8 @@ def _register(run: Run, rows: Rows, *, table: str, what: str, clean, insert) -> 
                 raise Duplicate(what=what, code=code)
             if code in seen:
                 raise BadInput("import_duplicate_code", code=code, row=seen[code])
+            if check is not None:  # what a kind checks across rows besides the code
+                check(row, entry)
         except JifenError as exc:
             run.problem(row, exc)
             continue
@@ -134,8 +137,20 @@ def households(run: Run, rows: Rows) -> None:
         run.written += len(batch)
         run.counts["households"] += len(batch)
 
+    holders = households_register.id_holders(run.conn)
+    id_rows: dict[str, int] = {}
+
+    def unique_id(row: int, entry: dict) -> None:  # among open households, and in the file
+        number = entry["id_number"]
+        if number is None:
+            return
+        households_register.ensure_id_free(holders, entry)
+        if number in id_rows:
+            raise BadInput("import_duplicate_id_number", row=id_rows[number])
+        id_rows[number] = row
+
     _register(run, rows, table="households", what="household",
-              clean=households_register.clean, insert=insert)
+              clean=households_register.clean, insert=insert, check=unique_id)
 
 
 def rules(run: Run, rows: Rows) -> None:
@@ -214,7 +229,7 @@ def _in_batches(run: Run, rows: Rows, parse: Callable[[int, tuple], tuple],
 
 
 def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
-    from jifen_cli.claims import CapBook, Review, cap_reason, capped_posting
+    from jifen_cli.claims import CapBook, Review, cap_reason, capped_posting, check_points
 
     conn = run.conn
     book = rules_register.Book(conn)
@@ -263,8 +278,11 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
         rule(r)
         day = date(d)
         # The version of the rule in force on the row's date (refused once the rule retired).
-        return (row, household(h), book.on(r, day), day, qty(q),
-                optional_text(note, "note", note=True), ref or None)
+        version = book.on(r, day)
+        parsed = (row, household(h), version, day, qty(q),
+                  optional_text(note, "note", note=True), ref or None)
+        check_points(parsed[1], version, parsed[4])
+        return parsed
 
     yield from _in_batches(run, rows, parse, flush)
     run.counts["capped"] += len(review.capped)

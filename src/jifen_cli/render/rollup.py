@@ -2,11 +2,12 @@
 
 Numbers stay numbers (points as integers, money as Decimal yuan), so a spreadsheet can add them
 up again; every text cell goes through render.csv.neutralise, so a village named `=1+1` is text.
+The file keeps every column; the screen shows fewer (SCREEN), under short headings, so that
+the table keeps to a 100-column terminal without breaking a number.
 """
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from jifen_cli import i18n
@@ -15,24 +16,36 @@ from jifen_cli.rollup import Figures, RollUp, Row
 
 COLUMNS = (
     "village", "township", "county", "class", "mode", "households", "participating", "entries",
-    "earned", "deducted", "redeemed", "redeemed_value", "fund_granted", "fund_balance",
-    "published", "verified", "status", "detail", "file",
+    "earned", "deducted", "redeemed", "redeemed_value", "returned", "returned_value",
+    "fund_granted", "fund_balance", "published", "verified", "status", "detail", "village_id",
+    "file",
 )
-NUMERIC = tuple(range(5, 14))
+FIGURES = ("households", "participating", "entries", "earned", "deducted", "redeemed",
+           "redeemed_value", "returned", "returned_value", "fund_granted", "fund_balance")
+NUMERIC = tuple(COLUMNS.index(c) for c in FIGURES)
 
-
-SCREEN = tuple(c for c in COLUMNS if c not in ("class", "mode", "detail", "file"))
+# On screen: who, how many took part, the points, the goods, and whether the row counts (a
+# village that has not published the quarter says so in its status).
+SCREEN = ("village", "households", "entries", "earned", "deducted", "redeemed", "redeemed_value",
+          "status")
 
 
 def screen(result: RollUp, lang: str, by: str | None = None):
-    """The table for a terminal (fewer columns), and a line per file that was not counted."""
+    """The table for a terminal (fewer columns, short headings), and a line per file that was
+    not counted."""
     t = _words(lang)
     keep = [COLUMNS.index(c) for c in SCREEN]
-    rows = [[line[i] for i in keep] for line in lines(result, lang, by)]
+    published, status = COLUMNS.index("published"), COLUMNS.index("status")
+    rows = []
+    for line in lines(result, lang, by):
+        row = [line[i] for i in keep]
+        if line[published] == t("rollup_no"):
+            row[-1] = t("rollup_screen_unpublished", status=line[status])
+        rows.append(row)
     notes = [f"{r.path}: {t(f'rollup_status_{r.status}')} — {said(r.detail, lang)}"
              for r in result.rows if r.status != "ok"]
-    numeric = tuple(n for n, c in enumerate(SCREEN) if COLUMNS.index(c) in NUMERIC)
-    return [t(f"rollup_col_{c}") for c in SCREEN], rows, numeric, notes
+    numeric = tuple(n for n, c in enumerate(SCREEN) if c in FIGURES)
+    return [t(f"rollup_screen_{c}") for c in SCREEN], rows, numeric, notes
 
 
 def _money(fen: int) -> Decimal:
@@ -41,9 +54,10 @@ def _money(fen: int) -> Decimal:
 
 def _numbers(f: Figures | None) -> list:
     if f is None:
-        return [None] * 9
+        return [None] * len(FIGURES)
     return [f.households, f.participating, f.entries, f.earned, f.deducted, f.redeemed,
-            _money(f.redeemed_fen), _money(f.fund_granted), _money(f.fund_balance)]
+            _money(f.redeemed_fen), f.returned, _money(f.returned_fen), _money(f.fund_granted),
+            _money(f.fund_balance)]
 
 
 def _words(lang: str):
@@ -56,7 +70,8 @@ def headers(lang: str) -> list[str]:
 
 
 def lines(result: RollUp, lang: str, by: str | None = None) -> list[list]:
-    """Every line of the report, in order, our own words in `lang`."""
+    """Every line of the report, in order, our own words in `lang`. A subtotal or the totals
+    line has no file (its last cell is None)."""
     t = _words(lang)
 
     def village_line(row: Row) -> list:
@@ -66,11 +81,11 @@ def lines(result: RollUp, lang: str, by: str | None = None) -> list[list]:
             t(f"rollup_mode_{row.mode}") if row.mode else None,
             *_numbers(row.figures if row.status in ("ok", "damaged") else None),
             published, t(f"rollup_verified_{row.verified}"), t(f"rollup_status_{row.status}"),
-            said(row.detail, lang) or None, row.path,
+            said(row.detail, lang) or None, row.village_id or None, row.path,
         ]
 
     def total_line(label: str, f: Figures) -> list:
-        return [label, None, None, None, None, *_numbers(f), None, None, None, None, None]
+        return [label, None, None, None, None, *_numbers(f), None, None, None, None, None, None]
 
     out: list[list] = []
     if by:
@@ -91,27 +106,11 @@ def csv_bytes(result: RollUp, lang: str, by: str | None = None) -> bytes:
 
 
 def xlsx_bytes(result: RollUp, lang: str, by: str | None = None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The roll-up workbook, through the disclosure's writer and its print set-up."""
+    from jifen_cli.render.xlsx import Sheet, workbook
 
-    from jifen_cli.render.csv import neutralise
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = result.quarter
-    sheet.append(headers(lang))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for line in lines(result, lang, by):
-        sheet.append([neutralise(v) if isinstance(v, str) else v for v in line])
-        if line[-1] is None:  # a subtotal or the totals row
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-        for index in (11, 12, 13):
-            sheet.cell(sheet.max_row, index + 1).number_format = "0.00"
-    for cell in sheet[1]:  # text stays text: neutralised values are never formulas
-        sheet.column_dimensions[cell.column_letter].width = 14
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rows = lines(result, lang, by)
+    title = i18n.t("rollup_title", lang, quarter=result.quarter, count=len(result.rows))
+    sheet = Sheet(name=result.quarter, title=title, headings=headers(lang), rows=rows,
+                  strong=frozenset(n for n, line in enumerate(rows) if line[-1] is None))
+    return workbook([sheet], lang=lang, properties={"title": title})
