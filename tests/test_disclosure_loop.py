@@ -134,6 +134,12 @@ def test_an_english_village_posts_in_english_whatever_the_operators_lang(jifen, 
     assert read_csv(out / "fund.csv")[1][0] == "fund granted"
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["lang"] == "en"
+    from openpyxl import load_workbook
+
+    book = load_workbook(out / "disclosure.xlsx")
+    assert book.sheetnames == ["Points ledger", "Redemptions", "By category", "Honour board",
+                               "Fund", "Objections"]
+    assert [c.value for c in book["Points ledger"][1]][:3] == ["household", "name", "group"]
 
 
 # --- objections ------------------------------------------------------------------------------

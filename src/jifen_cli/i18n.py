@@ -1013,6 +1013,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the registers as published for {quarter} (to change #{seq}) have been rewritten",
     ),
     # --- the 公示 loop: public language, written again, posted copies, objections ----------
+    "xlsx_disclosure_title": ("{village} {quarter} 积分公示", "{village} {quarter} points disclosure"),
     "bad_public_lang": ("公示语言只能是 zh 或 en：{value}", "The public language is zh or en: {value}"),
     "table_objections": ("异议处理", "Objections"),
     "pub_objection": ("编号", "no."),
