@@ -265,6 +265,24 @@ def test_a_utf8_file_with_a_row_saved_as_gbk_is_named_as_such(village, tmp_path)
         "import", "households", str(path), lang="zh").stderr
 
 
+def test_the_sample_gbk_files_import_cleanly(jifen):
+    from jifen_cli.demo import sample_dir
+
+    samples = sample_dir()
+    jifen.ok("init", "--village", "扎西岗村", "--mode", "both")
+    jifen.ok("reviewer", "add", "格桑")
+    for kind, name in (("households", "households.csv"), ("households", "households_extra.csv"),
+                       ("rules", "rules.csv")):
+        jifen.ok("import", kind, str(samples / name))
+    out = jifen.ok("import", "records", str(samples / "records.csv"), "--approve",
+                   operator="格桑", lang="zh").stdout
+    assert "写入 1500" in out
+    assert jifen.sql("SELECT DISTINCT recorded_by, reviewed_by FROM claims") == [("次仁（文书）", "格桑")]
+    names = {h["code"]: h["name"] for h in jifen.json("household", "list")}
+    assert all("\u4e00" <= ch <= "\u9fff" or "\u0f00" <= ch <= "\u0fff" for n in names.values()
+               for ch in n)
+
+
 # --- title rows above the header ----------------------------------------------------------------
 
 
