@@ -373,6 +373,15 @@ def test_an_unclosed_quote_is_refused_at_the_row_where_it_opens(village, tmp_pat
     assert [line.split(": ", 1)[0] for line in lines_of(r, path)] == [f"{path}:2"]
     assert "check the quotes of this row" in r.stderr
     assert ledger_state(village) == before
+    # In a long file the open quote swallows rows until the cell passes the csv module's limit.
+    path.write_text('household,rule,date,note\r\nH001,A02,2024-05-01,"扫地\r\n'
+                    + "H002,A02,2024-05-01,好\r\n" * 10_000, encoding="utf-8")
+    r = village.refused("import", "records", str(path))
+    assert lines_of(r, path) == [
+        f"{path}:2: a cell in this row is longer than 131,072 characters: most likely a quote (\") "
+        "opened here is never closed and the rows below ran into it. Check the quotes of this row"]
+    assert f'{path}:2: 这一行有一个单元格超过 131,072 个字符：多半是这一行的引号（"）没有配对' in village.refused(
+        "import", "records", str(path), lang="zh").stderr
 
 
 # --- many bad rows ------------------------------------------------------------------------------

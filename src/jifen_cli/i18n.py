@@ -868,6 +868,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a quoted cell in this row has text after its closing quote (\"), or a quote opened "
         "here runs on into later rows: check the quotes of this row",
     ),
+    "import_huge_cell": (
+        "这一行有一个单元格超过 {limit:,} 个字符：多半是这一行的引号（\"）没有配对，后面的行都被并进了这个单元格。请检查这一行的引号",
+        "a cell in this row is longer than {limit:,} characters: most likely a quote (\") "
+        "opened here is never closed and the rows below ran into it. Check the quotes of this row",
+    ),
     "import_utf8_row_in_gbk": (
         "这一行是 UTF-8 编码（内容应为“{text}”），而文件其余部分是 GBK：按 GBK 读会变成乱码。请重新输入这一行，或从原文件重新复制，使整个文件只用一种编码",
         "this row is saved as UTF-8 (it reads \"{text}\") while the rest of the file is GBK, "

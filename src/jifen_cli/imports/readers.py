@@ -14,7 +14,7 @@ of a file is reported with its own number.
 A file of one encoding with a row of the other (a row pasted from a UTF-8 file into a GBK one)
 is refused at that row: GBK read as UTF-8 is undecodable, and UTF-8 read as GBK mostly decodes,
 into mojibake (扎西 -> 鎵庤タ). Such a row's bytes are valid UTF-8 and read as more plausible
-text in UTF-8 than in GBK (`_utf8_row`): that comparison, not validity alone, keeps the rare GBK
+text in UTF-8 than in GBK (`_check_row`, `_plausibility`): that comparison, not validity alone, keeps the rare GBK
 row whose bytes happen to be valid UTF-8 from being refused.
 """
 
@@ -191,6 +191,9 @@ def _csv_rows(path: Path, encoding: str, progress, exact: bool
                     raise Unreadable(number + 1, "import_unclosed_quote") from None
                 if "expected after" in str(exc):
                     raise Unreadable(number + 1, "import_text_after_quote") from None
+                if "field limit" in str(exc):  # most often a quote opened and never closed
+                    raise Unreadable(number + 1, "import_huge_cell",
+                                     limit=csv.field_size_limit()) from None
                 raise Unreadable(number + 1, "import_bad_csv", detail=str(exc)) from None
             number += 1
             if progress is not None and not number % 8192:
