@@ -161,7 +161,20 @@ M001_INITIAL = """
         BEGIN SELECT RAISE(ABORT, 'a publication cannot be removed'); END;
 """
 
-MIGRATIONS: list = [M001_INITIAL]
+# What each ref-less row of an import said, as a short digest (imports/apply.py `_row_key`): a
+# later import that says the same thing again (a grown file re-imported) is refused at those rows.
+# Keyed by the digest itself (WITHOUT ROWID): one B-tree, no separate index, and a look-up of a
+# batch's keys reads only the entries that match.
+M002_IMPORT_ROWS = """
+        CREATE TABLE import_rows (
+            key         INTEGER NOT NULL,
+            import_id   INTEGER NOT NULL REFERENCES imports(id),
+            row         INTEGER NOT NULL,
+            PRIMARY KEY (key, import_id, row)
+        ) WITHOUT ROWID;
+"""
+
+MIGRATIONS: list = [M001_INITIAL, M002_IMPORT_ROWS]
 LATEST = len(MIGRATIONS)
 
 
