@@ -22,12 +22,11 @@ import numpy as np
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import Jifen
+from conftest import Jifen, earn
 from test_notice_browser import print_to_pdf
 
 pytestmark = pytest.mark.browser
 
-MM = 72 / 25.4  # PDF points per millimetre
 LONG_TIBETAN = "ངག་དབང་བློ་བཟང་བསྟན་འཛིན་རྒྱ་མཚོ་"
 LONG_CHINESE = "阿旺罗布次仁多吉"
 NAMES = ("次仁卓玛", "བཀྲ་ཤིས་", "王建国", "ཚེ་རིང་སྒྲོལ་མ་", LONG_TIBETAN, LONG_CHINESE)
@@ -302,8 +301,6 @@ def card_payload(jifen: Jifen, code: str, name: str, labels: tuple[str, str]) ->
                                           ("en", ("available", "honour"))])
 def test_every_cards_qr_code_decodes_to_its_payload(village, tmp_path, lang, labels):
     require_fonts()
-    from conftest import earn
-
     earn(village, "H001", "A01", 3)
     earn(village, "H002", "A02", 2)
     village.ok("redeem", "H001", "G002")
