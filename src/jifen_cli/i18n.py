@@ -1193,4 +1193,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "……另有 {count:,} 行有误未显示；全部见 {file}",
         "… and {count:,} more; all of them in {file}",
     ),
+    # The notice on paper (render/html.py): the margins of every page, what the 光明榜 ranks.
+    "notice_page_title": ("{village} {quarter}积分公示", "{village} {quarter} points notice"),
+    "notice_page": ("第 {page} 页，共 {pages} 页", "page {page} of {pages}"),
+    "notice_honour_title": ("光明榜（按本季获得减扣减的净得分排名）",
+                            "Honour board (ranked by points earned minus deducted this quarter)"),
+    "notice_honour_explain": (
+        "净得分为本季获得积分减去本季扣减积分，与兑换无关，被更正的记录不计；只列净得分为正的农户，"
+        "取前 {top} 名；同分时本季扣减次数少者在前，再按户号。",
+        "Net points are the points earned minus the points deducted in the quarter (corrected "
+        "entries not counted), whatever was redeemed; only households with positive net points, "
+        "the top {top}; ties go to fewer deductions in the quarter, then by household code.",
+    ),
 }
