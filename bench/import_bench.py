@@ -98,7 +98,8 @@ def main() -> None:
                      ["import", "households", str(folder / "households.csv")],
                      ["import", "rules", str(folder / "rules.csv")]):
             subprocess.run([*jifen, *argv], env=env, check=True, stdout=subprocess.DEVNULL)
-        ours, peak = timed_child([*jifen, "import", "records", str(path), "--approve"], env)
+        ours, peak = timed_child([*jifen, "import", "records", str(path), "--approve",
+                                     "--recorded-by", "文书"], env)
         check = subprocess.run([*jifen, "verify"], env=env, capture_output=True, text=True)
         if check.returncode != 0:
             raise SystemExit(f"verify failed after the import: {check.stderr}")

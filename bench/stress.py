@@ -188,7 +188,7 @@ class Worker:
         ]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         self._run("import", self.rng.choice(REVIEWERS), "import", "records", str(path),
-                  "--approve", refs=refs)
+                  "--approve", "--recorded-by", self.clerk, refs=refs)
 
 
 def run_workers(db: Path, folder: Path, workers: int, seconds: float, seed: int) -> list[dict]:

@@ -64,7 +64,10 @@ N_SAVERS = 12
 HH_HEADER = ["户号", "户主", "组别", "人口", "身份证号", "电话"]
 RULE_HEADER = ["编号", "类别", "指标", "分值", "月上限"]
 ITEM_HEADER = ["编号", "名称", "积分", "价值", "库存"]
-REC_HEADER = ["户号", "指标编号", "日期", "数量", "备注", "流水号"]
+REC_HEADER = ["户号", "指标编号", "日期", "数量", "备注", "流水号", "记录人"]
+# Who recorded the events (一事一记录): the village clerk, named in every row, so that a reviewer
+# may post the file at once (`import records --approve`) without approving his own records.
+RECORDER = "次仁（文书）"
 RED_HEADER = ["户号", "商品编号", "日期", "数量", "商店", "流水号"]
 
 # fmt: off  (hand-aligned data tables below)
@@ -479,7 +482,7 @@ def gen_records(rng: Random, households: list[list]):
     records.sort(key=lambda r: (r[2], r[0], r[1]))
     out = []
     for i, (hh, code, day, qty, note) in enumerate(records, 1):
-        out.append([hh, code, day.isoformat(), qty, note, f"R2024Q2-{i:05d}"])
+        out.append([hh, code, day.isoformat(), qty, note, f"R2024Q2-{i:05d}", RECORDER])
     return out, sorted(inactive), sorted(heads), events
 
 
@@ -706,6 +709,7 @@ def check(outdir: Path = HERE, regenerate: bool = True) -> dict:
 
     # records
     assert list(recs[0].keys()) == REC_HEADER
+    assert all(r["记录人"] == RECORDER for r in recs), "every record names its recorder"
     refs = [r["流水号"] for r in recs]
     assert len(set(refs)) == len(refs), "duplicate record refs"
     gbk_codes = {h["户号"] for h in hh}

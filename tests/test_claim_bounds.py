@@ -53,7 +53,7 @@ def test_an_imported_record_past_the_bound_is_refused_naming_its_row(village, tm
         ["H003", "A01", "2024-05-03", "1"],
     ])
     before = ledger_state(village)
-    for approve in ((), ("--approve",)):
+    for approve in ((), ("--approve", "--recorded-by", "文书")):
         r = village.refused("import", "records", str(path), *approve, operator="格桑")
         lines = [line for line in r.stderr.splitlines() if line.startswith(str(path))]
         assert len(lines) == 1 and lines[0].startswith(f"{path}:3: H002")

@@ -24,10 +24,11 @@ def test_demo_builds_the_sample_village_through_the_imports(jifen, tmp_path):
             ("redemptions", "redemptions.csv")]
         assert conn.execute("SELECT count(*) FROM households").fetchone() == (134,)
         assert conn.execute("SELECT name FROM households WHERE code = 'H129'").fetchone() == ("བཀྲ་ཤིས་",)
-        # Records came in pending and were reviewed by a working-group member, not the clerk.
+        # Records came in pending, recorded by the clerk the file names (记录人), and were
+        # reviewed by a working-group member, not the clerk.
         assert conn.execute(
-            "SELECT status, reviewed_by, count(*) FROM claims GROUP BY 1, 2").fetchall() == [
-            ("approved", "格桑", 1500)]
+            "SELECT status, recorded_by, reviewed_by, count(*) FROM claims GROUP BY 1, 2, 3"
+        ).fetchall() == [("approved", demo.CLERK, "格桑", 1500)]
         assert conn.execute("SELECT min(date), max(date) FROM postings WHERE kind IN"
                             " ('earn', 'deduct', 'redeem')").fetchone() == ("2024-04-01", "2024-06-30")
         assert conn.execute("SELECT min(available) FROM households").fetchone()[0] >= 0

@@ -71,13 +71,15 @@ def test_disk_full_mid_import_writes_nothing_and_loses_nothing(ledger, tmp_path)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    result = jifen_process(ledger, "import", "records", str(csv), "--approve", preexec=small_disk)
+    result = jifen_process(ledger, "import", "records", str(csv), "--approve",
+                           "--recorded-by", "文书", preexec=small_disk)
     assert_clean(result, 1)
     assert "Nothing committed before was lost" in result.stderr
     assert_clean(jifen_process(ledger, "verify"), 0)
     assert committed(ledger) == before
     # With room again, the same import goes through whole.
-    assert_clean(jifen_process(ledger, "import", "records", str(csv), "--approve"), 0)
+    assert_clean(jifen_process(ledger, "import", "records", str(csv), "--approve",
+                               "--recorded-by", "文书"), 0)
     after = committed(ledger)
     assert len(after["postings"]) == len(before["postings"]) + 3000
     assert after["postings"][: len(before["postings"])] == before["postings"]

@@ -275,7 +275,8 @@ def test_dry_run_reports_what_would_be_written_and_writes_nothing(village, tmp_p
     path = write_csv(tmp_path / "r.csv", [["household", "rule", "date", "qty", "ref"],
                                            ["H001", "A02", "2024-05-01", "3", "R1"],
                                            ["H002", "B01", "2024-05-02", "1", "R2"]])
-    out = village.ok("import", "records", str(path), "--dry-run", "--approve", operator="格桑").stdout
+    out = village.ok("import", "records", str(path), "--dry-run", "--approve",
+                     "--recorded-by", "文书", operator="格桑").stdout
     assert "Dry run of" in out and "2 would be written" in out
     assert "earn postings: 1" in out and "deduct postings: 1" in out and "points -14" in out
     assert ledger_state(village) == before
@@ -287,9 +288,10 @@ def test_approve_posts_at_once_with_the_operator_as_reviewer_and_caps_apply(vill
     path = write_csv(tmp_path / "r.csv", [["household", "rule", "date", "qty", "ref"]] + [
         ["H001", "A01", f"2024-05-0{day}", "1", f"R{day}"] for day in range(1, 5)  # 4 x 5, cap 15
     ])
-    r = village.refused("import", "records", str(path), "--approve")
+    r = village.refused("import", "records", str(path), "--approve", "--recorded-by", "次仁")
     assert "文书 is not a reviewer" in r.stderr
-    out = village.ok("import", "records", str(path), "--approve", operator="格桑").stdout
+    out = village.ok("import", "records", str(path), "--approve", "--recorded-by", "文书",
+                     operator="格桑").stdout
     assert "earn postings: 3" in out and "rejected, monthly cap already reached: 1" in out
     assert village.sql(
         "SELECT c.ref, c.status, c.reviewed_by, p.points, p.reviewed_by, p.claim = c.id"
@@ -376,7 +378,8 @@ def test_sigkill_at_several_points_of_a_large_import_leaves_the_ledger_as_it_was
     before = run("balance", "--json").stdout, run("verify", "--json").stdout
     journal = tmp_path / "v.db-journal"
     for delay in (0.0, 0.8, 2.0):
-        proc = subprocess.Popen([*jifen, "import", "records", str(big), "--approve"], env=env,
+        proc = subprocess.Popen([*jifen, "import", "records", str(big), "--approve",
+                                 "--recorded-by", "文书"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -389,7 +392,7 @@ def test_sigkill_at_several_points_of_a_large_import_leaves_the_ledger_as_it_was
     assert run("verify").returncode == 0
 
     # The file is still whole and usable: the same import, on a pipe, runs to the end silently.
-    done = run("import", "records", str(big), "--approve")
+    done = run("import", "records", str(big), "--approve", "--recorded-by", "文书")
     assert done.returncode == 0 and done.stderr == ""
     assert "150000 written" in done.stdout
     assert run("verify").returncode == 0

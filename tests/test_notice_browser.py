@@ -42,6 +42,14 @@ def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def print_to_pdf(tmp_path: Path, page: Path, pdf: Path) -> Path:
+    """What comes out of the printer: `page` printed by Chromium, without its own header and
+    footer (the page's CSS draws its margins)."""
+    run_chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    assert pdf.is_file() and pdf.stat().st_size > 0, f"chromium printed nothing to {pdf}"
+    return pdf
+
+
 class Page(HTMLParser):
     """What a reader would see: the title, every element, each table's body rows and cells."""
 
@@ -132,8 +140,7 @@ def test_the_notice_shows_every_table_and_hostile_names_only_as_text(notice, tmp
 
 def test_the_notice_prints_on_a4(notice, tmp_path):
     path, _ = notice
-    pdf = tmp_path / "notice.pdf"
-    run_chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", path.as_uri())
+    pdf = print_to_pdf(tmp_path, path, tmp_path / "notice.pdf")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
     assert boxes, "no page in the printed PDF"
     for width, height in boxes:  # A4 portrait: 595.28 x 841.89 points (Letter would be 612)

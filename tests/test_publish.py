@@ -288,7 +288,8 @@ def test_nothing_can_be_written_into_a_published_quarter(locked, tmp_path):
         assert "jifen reverse" in r.stderr
     records = tmp_path / "records.csv"
     records.write_text("household,rule,date,qty\nH001,A01,2024-06-01,1\n", encoding="utf-8")
-    r = jifen.refused("import", "records", str(records), "--approve", operator="格桑")
+    r = jifen.refused("import", "records", str(records), "--approve", "--recorded-by", "文书",
+                      operator="格桑")
     assert "2024Q2" in r.stderr
     # an approval of a claim dated inside the quarter is refused too (the claim is forged in
     # behind the CLI's back: publish never leaves one pending)

@@ -117,7 +117,9 @@ class Demo:
             self._import(kind, name, date=STOCK_DATE)
 
     def import_records(self) -> None:
-        self._import("records", "records.csv")  # pending claims, for the monthly review
+        """Pending claims, for the monthly review. The file names its recorder in its 记录人
+        column (the clerk), as a reviewer would need to post it with `--approve`."""
+        self._import("records", "records.csv")
 
     def monthly_review(self) -> None:
         review = claims.approve(self.conn, None, reviewer=REVIEWERS[0])

@@ -61,7 +61,7 @@ def clean(code, name, group="", members=1, id_number=None, phone=None) -> dict:
 def _name(value) -> str:
     name = check_text(value, "name")
     if "?" in name or "\ufffd" in name:  # what a GBK "CSV (逗号分隔)" makes of Tibetan script
-        raise BadInput("name_lost_characters", value=name)
+        raise BadInput("name_question_mark", value=name)  # the importer words it for files
     return name
 
 

@@ -1190,4 +1190,100 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rollup_screen_unpublished": ("{status}，未公示", "{status}, not published"),
     "rollup_screen_status": ("状态", "status"),
     "xlsx_page": ("第 {page} 页，共 {pages} 页", "page {page} of {pages}"),
+    # --- imports, more (issue 9: four eyes, repeats, encodings, titles, --errors) ---------------
+    "field_recorded_by": ("记录人", "recorded_by"),
+    "name_question_mark": (
+        "户主 {value} 含有“?”：名字里不能有问号。如果“?”代替的是终端打不出的字（如藏文），请在能输入这些字的窗口里重新输入",
+        "name {value} holds '?': a name cannot hold a question mark. If it stands for letters "
+        "your terminal cannot type (Tibetan script), type the name where they can be entered",
+    ),
+    "import_is_folder": (
+        "{file} 是文件夹，不是文件：请给出要导入的 CSV 或 XLSX 文件",
+        "{file} is a folder, not a file: name the CSV or XLSX file to import",
+    ),
+    "import_not_a_workbook": (
+        "{file} 名为 Excel 文件，但不是 Excel 工作簿（可能是改了扩展名，或是网页、文本导出的）：请在 Excel 中打开，另存为 .xlsx 或 CSV 后再导入",
+        "{file} is named as an Excel file but is not an Excel workbook (renamed, or an export "
+        "in another format): open it in Excel, save it as .xlsx or CSV, and import that",
+    ),
+    "import_unclosed_quote": (
+        "这一行的引号（\"）没有配对：从这里起到文件末尾都会被当成一个单元格。请补上或删去这个引号",
+        "a quote (\") opened in this row is never closed: everything from here to the end of "
+        "the file would be one cell. Close or remove it",
+    ),
+    "import_text_after_quote": (
+        "这一行有用引号（\"）括起的单元格，但引号后面还有文字（可能是上面某行的引号没有配对）：请检查这一行的引号",
+        "a quoted cell in this row has text after its closing quote (\"), or a quote opened "
+        "here runs on into later rows: check the quotes of this row",
+    ),
+    "import_huge_cell": (
+        "这一行有一个单元格超过 {limit:,} 个字符：多半是这一行的引号（\"）没有配对，后面的行都被并进了这个单元格。请检查这一行的引号",
+        "a cell in this row is longer than {limit:,} characters: most likely a quote (\") "
+        "opened here is never closed and the rows below ran into it. Check the quotes of this row",
+    ),
+    "import_utf8_row_in_gbk": (
+        "这一行是 UTF-8 编码（内容应为“{text}”），而文件其余部分是 GBK：按 GBK 读会变成乱码。请重新输入这一行，或从原文件重新复制，使整个文件只用一种编码",
+        "this row is saved as UTF-8 (it reads \"{text}\") while the rest of the file is GBK, "
+        "as which it reads as mojibake: type the row again, or copy it again from its source, so "
+        "that the whole file has one encoding",
+    ),
+    "import_gbk_row_in_utf8": (
+        "这一行是 GBK 编码（内容应为“{text}”），而文件其余部分是 UTF-8：请重新输入这一行，或从原文件重新复制，使整个文件只用一种编码",
+        "this row is saved as GBK (it reads \"{text}\") while the rest of the file is UTF-8: "
+        "type the row again, or copy it again from its source, so that the whole file has one "
+        "encoding",
+    ),
+    "import_recorded_by_records_only": (
+        "--recorded-by 只用于导入 records（记录）",
+        "--recorded-by applies only to importing records",
+    ),
+    "import_recorded_by_is_operator": (
+        "--recorded-by {name} 就是本次审核人：自己记录的不能自己审核（四眼原则）。请由另一位审核人用 --approve 导入，或不加 --approve 导入，留待审核",
+        "--recorded-by {name} is the operator: nobody approves what they recorded (four eyes). "
+        "Have another reviewer import it with --approve, or import it without --approve for "
+        "review",
+    ),
+    "import_no_recorder": (
+        "用 --approve 导入记录时必须写明记录人（审核人不能是记录人）：在文件中加一列“记录人”（或 recorded_by），或用 --recorded-by 姓名 指明整个文件的记录人",
+        "records imported with --approve must name who recorded them (the reviewer is never the "
+        "recorder): add a column 记录人 (or recorded_by), or name the recorder of the whole file "
+        "with --recorded-by NAME",
+    ),
+    "import_no_recorder_row": (
+        "这一行没有填记录人：用 --approve 导入时每一行都要有记录人（或用 --recorded-by 姓名 指明）",
+        "this row names no recorder: with --approve every row needs one (or give --recorded-by "
+        "NAME)",
+    ),
+    "import_own_record": (
+        "这一行的记录人是 {name}，也就是本次审核人：自己记录的不能自己审核（四眼原则）。请由另一位审核人导入，或不加 --approve 导入，留待审核",
+        "this row was recorded by {name}, who is approving it: nobody approves what they "
+        "recorded (four eyes). Have another reviewer import it, or import it without --approve "
+        "for review",
+    ),
+    "import_repeat": (
+        "与导入 #{id}（{file}，{date} 导入）第 {row} 行完全相同（户号、指标或商品、日期、数量、备注或商店都一样）：已导入过的行请从文件中删去；如确是又一件相同的事，加 --allow-repeats 导入",
+        "repeats row {row} of import #{id} ({file}, imported {date}): same household, rule or "
+        "item, date, qty and note or shop. Remove the rows already imported; if they are new events "
+        "that look the same, import with --allow-repeats",
+    ),
+    "import_more_problems": (
+        "……另有 {count:,} 行有误未显示；加 --errors 文件名 可把全部写入文件",
+        "… and {count:,} more; write them all to a file with --errors FILE",
+    ),
+    "import_more_problems_in": (
+        "……另有 {count:,} 行有误未显示；全部见 {file}",
+        "… and {count:,} more; all of them in {file}",
+    ),
+    # The notice on paper (render/html.py): the margins of every page, what the 光明榜 ranks.
+    "notice_page_title": ("{village} {quarter}积分公示", "{village} {quarter} points notice"),
+    "notice_page": ("第 {page} 页，共 {pages} 页", "page {page} of {pages}"),
+    "notice_honour_title": ("光明榜（按本季获得减扣减的净得分排名）",
+                            "Honour board (ranked by points earned minus deducted this quarter)"),
+    "notice_honour_explain": (
+        "净得分为本季获得积分减去本季扣减积分，与兑换无关，被更正的记录不计；只列净得分为正的农户，"
+        "取前 {top} 名；同分时本季扣减次数少者在前，再按户号。",
+        "Net points are the points earned minus the points deducted in the quarter (corrected "
+        "entries not counted), whatever was redeemed; only households with positive net points, "
+        "the top {top}; ties go to fewer deductions in the quarter, then by household code.",
+    ),
 }

@@ -161,6 +161,20 @@ M001_INITIAL = """
         BEGIN SELECT RAISE(ABORT, 'a publication cannot be removed'); END;
 """
 
+# What each ref-less row of an import said, as a short digest (imports/apply.py `_row_key`): a
+# later import that says the same thing again (a grown file re-imported) is refused at those rows.
+# Keyed by the digest itself (WITHOUT ROWID): one B-tree, no separate index, and a look-up of a
+# batch's keys reads only the entries that match.
+M002_IMPORT_ROWS = """
+        CREATE TABLE import_rows (
+            key         INTEGER NOT NULL,
+            import_id   INTEGER NOT NULL REFERENCES imports(id),
+            row         INTEGER NOT NULL,
+            PRIMARY KEY (key, import_id, row)
+        ) WITHOUT ROWID;
+"""
+
+
 # The ledger's kinds and the claims' statuses, written as OR chains: SQLite 3.40 builds an
 # in-memory lookup table for `x IN (...)` on every row it checks, which costs more than the
 # rest of the constraint (see bench/import_bench.py). Same rule, cheaper to check.
@@ -359,7 +373,7 @@ def m005_disclosure_loop(conn: sqlite3.Connection) -> None:
     _fill_publications(conn, "UPDATE publications SET date = ? WHERE quarter = ?", dates)
 
 
-MIGRATIONS: list = [M001_INITIAL, m003_registers, m005_disclosure_loop]
+MIGRATIONS: list = [M001_INITIAL, M002_IMPORT_ROWS, m003_registers, m005_disclosure_loop]
 LATEST = len(MIGRATIONS)
 
 

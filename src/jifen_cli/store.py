@@ -58,7 +58,7 @@ def insert_many(conn: sqlite3.Connection, items: list[dict], *, operator: str, d
         for i in items], operator=operator, at=stamp)
     ledger.append(conn, [
         Posting(kind="restock", date=date, item=i["code"], qty=i["stock"], stock=i["stock"],
-                note="opening stock", recorded_by=operator)
+                note="期初库存", recorded_by=operator)
         for i in items if i["stock"]
     ])
 

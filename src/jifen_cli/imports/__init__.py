@@ -4,7 +4,8 @@
 
 One import is one transaction: every row is checked, every bad row is reported as FILE:ROW, and
 if there was any, nothing is written. A file already imported (same kind, same SHA-256) is a
-no-op that says when. Rows whose `ref` is already in the register are skipped and counted. A dry
+no-op that says when. Rows whose `ref` is already in the register are skipped and counted; rows
+without a ref that repeat a row of an earlier import are refused unless repeats are allowed. A dry
 run does the whole import inside the transaction, with the same checks, and rolls it back.
 """
 
@@ -20,8 +21,8 @@ from pathlib import Path
 from jifen_cli import db
 from jifen_cli.errors import BadInput, ImportRejected
 from jifen_cli.imports import apply, readers
-from jifen_cli.imports.validation import KINDS, blank, match_header, pick
-from jifen_cli.values import now
+from jifen_cli.imports.validation import COLUMNS, KINDS, blank, match_header, pick
+from jifen_cli.values import check_text, now
 from jifen_cli.values import today as real_today
 
 __all__ = ["KINDS", "Result", "run"]
@@ -50,18 +51,30 @@ class _DryRun(Exception):
 
 def run(conn: sqlite3.Connection, kind: str, path: str | Path, *, operator: str,
         lang: str = "en", dry_run: bool = False, approve: bool = False,
+        recorded_by: str | None = None, allow_repeats: bool = False,
         today: str | dt.date | None = None, date: str | None = None,
         on_problem: Callable[[str], None] | None = None,
         progress: Callable[[int, int], None] | None = None) -> Result:
     """Import one file of `kind`. `today` bounds the dates (default: values.today()); `date`
-    dates the opening stock of imported items (default today). `on_problem(line)` receives each
-    FILE:ROW line as it is found instead of collecting them; `progress(done, total)` bytes."""
+    dates the opening stock of imported items (default today). `recorded_by` names the recorder
+    of records whose row names none (a `recorded_by`/记录人 column); with `approve` every row
+    needs a recorder other than the operator. `allow_repeats` writes ref-less rows that say
+    what a row of an earlier import said. `on_problem(line)` receives each FILE:ROW line as it
+    is found instead of collecting them; `progress(done, total)` bytes."""
     if kind not in KINDS:
         raise BadInput("import_unknown_kind", kind=kind, kinds=", ".join(KINDS))
     if approve and kind != "records":
         raise BadInput("import_approve_records_only")
+    if recorded_by is not None:
+        if kind != "records":
+            raise BadInput("import_recorded_by_records_only")
+        recorded_by = check_text(recorded_by, "recorded_by")
+        if approve and recorded_by == operator:
+            raise BadInput("import_recorded_by_is_operator", name=recorded_by)
     path = Path(path)
     label = str(path)
+    if path.is_dir():
+        raise BadInput("import_is_folder", file=label)
     if not path.is_file():
         raise BadInput("import_no_file", file=label)
     today_iso = (real_today() if today is None else
@@ -94,7 +107,8 @@ def run(conn: sqlite3.Connection, kind: str, path: str | Path, *, operator: str,
             ).lastrowid
             state = apply.Run(conn, kind=kind, label=label, lang=lang, operator=operator,
                               import_id=import_id, today=today_iso, date=date or today_iso,
-                              approve=approve, on_problem=on_problem)
+                              approve=approve, recorded_by=recorded_by,
+                              allow_repeats=allow_repeats, on_problem=on_problem)
             stream = readers.rows(path, print_.format,
                                   read_progress if progress is not None else None,
                                   exact=print_.exact)
@@ -128,23 +142,12 @@ def _earlier(conn: sqlite3.Connection, kind: str, sha256: str) -> dict | None:
     return None if row is None else dict(zip(("id", "imported_at", "operator", "file_name"), row))
 
 
-def _import(state: apply.Run, kind: str, stream) -> None:
-    """Match the header (the first non-blank row), then hand the data rows to the kind's writer."""
-    from jifen_cli.i18n import t
+HEADER_SEARCH = 10  # non-blank rows in which the header is looked for (titles above it)
 
-    for number, cells in stream:
-        if isinstance(cells, readers.BadRow):
-            raise ImportRejected([f"{state.label}:{number}: "
-                                  f"{t(cells.key, state.lang, **cells.params)}"])
-        if not blank(cells):
-            header_row, header = number, cells
-            break
-    else:
-        raise BadInput("import_empty", file=state.label)
-    index, problems = match_header(kind, header)
-    if problems:
-        raise ImportRejected([f"{state.label}:{header_row}: {t(key, state.lang, **params)}"
-                              for key, params in problems])
+
+def _import(state: apply.Run, kind: str, stream) -> None:
+    """Find the header among the first rows, then hand the data rows to the kind's writer."""
+    header_row, header, index = _find_header(state, kind, stream)
     width = len(header)
     bad_row = readers.BadRow
 
@@ -164,4 +167,37 @@ def _import(state: apply.Run, kind: str, stream) -> None:
                 continue
             yield number, values
 
+    state.header_row = header_row
+    state.present = {name for (name, _, _), i in zip(COLUMNS[kind], index) if i >= 0}
     apply.WRITERS[kind](state, data())
+
+
+def _find_header(state: apply.Run, kind: str, stream) -> tuple[int, list[str], tuple[int, ...]]:
+    """The header: the first of the first HEADER_SEARCH non-blank rows whose cells are all the
+    kind's column names. Rows above it are titles (达孜村户籍登记表, a date line) and are skipped;
+    row numbers stay the ones Excel shows. When no row matches, the row naming the most columns
+    (else the first) is taken and its problems are reported, so a misspelt column is named."""
+    from jifen_cli.i18n import t
+
+    best = None  # (known names, row, cells, index, problems)
+    seen = 0
+    for number, cells in stream:
+        if isinstance(cells, readers.BadRow):
+            raise ImportRejected([f"{state.label}:{number}: "
+                                  f"{t(cells.key, state.lang, **cells.params)}"])
+        if blank(cells):
+            continue
+        index, problems = match_header(kind, cells)
+        if not problems:
+            return number, cells, index
+        known = sum(i >= 0 for i in index)
+        if best is None or known > best[0]:
+            best = (known, number, cells, index, problems)
+        seen += 1
+        if seen >= HEADER_SEARCH:
+            break
+    if best is None:
+        raise BadInput("import_empty", file=state.label)
+    _, number, _, _, problems = best
+    raise ImportRejected([f"{state.label}:{number}: {t(key, state.lang, **params)}"
+                          for key, params in problems])

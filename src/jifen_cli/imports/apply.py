@@ -6,6 +6,11 @@ a bad row is reported and not written, and the pass goes on so that every bad ro
 any was, `imports.run` rolls the whole transaction back: nothing is written, and no list of a
 million validated rows is ever held in memory. Refs are checked against the register one batch at
 a time, so a ref met in an earlier batch of the same file is told apart from one imported before.
+
+Rows without a ref (records and redemptions) are remembered by a short digest of what they say
+(`import_rows`): a row that says exactly what a row of an earlier import said is refused as a
+repeat, naming that import and its row, unless the operator allows repeats. Refs need no digest:
+they already make a re-import skip what it brought before.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from hashlib import blake2b
 
 from jifen_cli import households as households_register
 from jifen_cli import ledger, periods, store
@@ -22,6 +28,7 @@ from jifen_cli import shops as shops_register
 from jifen_cli.errors import (
     BadInput,
     Duplicate,
+    ImportRejected,
     InsufficientPoints,
     InsufficientStock,
     JifenError,
@@ -29,7 +36,7 @@ from jifen_cli.errors import (
 )
 from jifen_cli.imports.validation import EventChecks
 from jifen_cli.ledger import Posting
-from jifen_cli.values import now, optional_text
+from jifen_cli.values import check_text, now, optional_text
 
 BATCH = 5_000
 Rows = Iterable[tuple[int, list[str]]]
@@ -40,7 +47,8 @@ class Run:
 
     def __init__(self, conn: sqlite3.Connection, *, kind: str, label: str, lang: str,
                  operator: str, import_id: int, today: str | None, date: str,
-                 approve: bool, on_problem=None):
+                 approve: bool, recorded_by: str | None = None, allow_repeats: bool = False,
+                 on_problem=None):
         self.conn = conn
         self.kind = kind
         self.label = label
@@ -50,7 +58,11 @@ class Run:
         self.today = today
         self.date = date
         self.approve = approve
+        self.recorded_by = recorded_by  # --recorded-by: the recorder of rows that name none
+        self.allow_repeats = allow_repeats
         self.on_problem = on_problem
+        self.header_row = 1
+        self.present: set[str] = set()  # the kind's columns the file has
         self.rows = self.written = self.skipped = 0
         self.counts: Counter[str] = Counter()
         self.points = self.stock = 0
@@ -101,6 +113,53 @@ def _dedupe(run: Run, batch: list, ref_at: int, known: dict, ours) -> list:
     return kept
 
 
+def _row_key(kind: str, household: str, what: str, date: str, qty: int, text: str) -> int:
+    """A row's digest for `import_rows`: 8 bytes of BLAKE2b of what the row says (`what`: its
+    rule or item; `text`: its note, or the shop) as a signed integer, so SQLite keeps it in 8
+    bytes and a batch of them travels as one JSON array. Two different rows share a key with
+    odds of about 1 in 10^19 per pair."""
+    said = f"{kind}\x1f{household}\x1f{what}\x1f{date}\x1f{qty}\x1f{text}".encode()
+    return int.from_bytes(blake2b(said, digest_size=8).digest(), "big", signed=True)
+
+
+def _repeats(run: Run, kept: list, ref_at: int, key_of) -> list[tuple[tuple, int | None]]:
+    """Each row of the batch with its key (None for a row with a ref). A row that repeats a row
+    of an earlier import is reported, naming it, and dropped, unless repeats are allowed."""
+    keyed = [(entry, None if entry[ref_at] is not None else key_of(entry)) for entry in kept]
+    keys = [key for _, key in keyed if key is not None]
+    if not keys or run.allow_repeats:
+        return keyed
+    # For each key, the first import that had it (earlier imports have smaller ids, so this
+    # import's own rows stay out) and its first row: two seeks in the primary key, however many
+    # identical rows an import held.
+    earlier = {key: found for key, *found in run.conn.execute(
+        "SELECT k.key, i.id, (SELECT min(row) FROM import_rows"
+        "                     WHERE key = k.key AND import_id = i.id), i.file_name, i.imported_at"
+        " FROM (SELECT DISTINCT value AS key FROM json_each(?)) k"
+        " JOIN imports i ON i.id = (SELECT min(import_id) FROM import_rows"
+        "                           WHERE key = k.key AND import_id < ?)",
+        (json.dumps(keys), run.import_id))}
+    if not earlier:
+        return keyed
+    out = []
+    for entry, key in keyed:
+        found = earlier.get(key) if key is not None else None
+        if found is not None:
+            import_id, row, file_name, imported_at = found
+            run.problem(entry[0], BadInput("import_repeat", id=import_id, row=row,
+                                           file=file_name, date=imported_at[:10]))
+            continue
+        out.append((entry, key))
+    return out
+
+
+def _remember(run: Run, rows: list[tuple[int, int]]) -> None:
+    """Keep the keys of the ref-less rows written, as (row, key)."""
+    if rows:
+        run.conn.executemany("INSERT INTO import_rows (key, import_id, row) VALUES (?, ?, ?)",
+                             [(key, run.import_id, row) for row, key in rows])
+
+
 # --- registers ----------------------------------------------------------------------------------
 
 
@@ -120,6 +179,8 @@ def _register(run: Run, rows: Rows, *, table: str, what: str, clean, insert,
             if check is not None:  # what a kind checks across rows besides the code
                 check(row, entry)
         except JifenError as exc:
+            if exc.key == "name_question_mark":  # in a file, a '?' is what a GBK export left
+                exc = BadInput("name_lost_characters", **exc.params)
             run.problem(row, exc)
             continue
         seen[code] = row
@@ -201,7 +262,12 @@ _CLAIM_INSERT = (
 
 def records(run: Run, rows: Rows) -> None:
     """Pending claims, or (approve) claims approved by the operator and posted at once, through
-    the same monthly-cap decision as the review (claims.capped_posting)."""
+    the same monthly-cap decision as the review (claims.capped_posting). Approving needs a
+    recorder other than the operator for every row (four eyes), so a file that names none is
+    refused at its header."""
+    if run.approve and run.recorded_by is None and "recorded_by" not in run.present:
+        raise ImportRejected([f"{run.label}:{run.header_row}: "
+                              f"{BadInput('import_no_recorder').message(run.lang)}"])
     postings = _record_postings(run, rows)
     if run.approve:
         ledger.append(run.conn, postings)
@@ -243,44 +309,62 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
         nonlocal claim_id, seq
         known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
                        " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
-        kept = _dedupe(run, batch, 6, known, lambda found: found == import_id)
+        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found == import_id), 6,
+                        lambda e: _row_key("records", e[1], e[2].code, e[3], e[4], e[5]))
         out: list[Posting] = []
         claim_rows = []
-        for _row, h, r, d, q, note, ref in kept:
+        keys = []
+        for (row, h, r, d, q, note, ref, recorder), key in kept:
             claim_id += 1
+            if key is not None:
+                keys.append((row, key))
             if not run.approve:
-                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "pending", operator,
+                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "pending", recorder,
                                    stamp, None, None, None, None, import_id))
                 continue
             claim = {"id": claim_id, "household": h, "rule": r.code, "qty": q, "date": d,
-                     "note": note, "recorded_by": operator}
+                     "note": note, "recorded_by": recorder}
             posting = capped_posting(caps, r, claim, reviewer=operator, review=review)
             if posting is None:
                 facts = review.rejected_at_cap[-1][1]
-                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "rejected", operator,
+                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "rejected", recorder,
                                    stamp, operator, stamp, cap_reason(facts), None, import_id))
                 run.counts["rejected_at_cap"] += 1
                 continue
             seq += 1
-            claim_rows.append((claim_id, h, r.code, q, d, note, ref, "approved", operator,
+            claim_rows.append((claim_id, h, r.code, q, d, note, ref, "approved", recorder,
                                stamp, operator, stamp, None, seq, import_id))
             out.append(posting)
             run.counts[posting.kind] += 1
             run.points += posting.points
         conn.executemany(_CLAIM_INSERT, claim_rows)
+        _remember(run, keys)
         run.written += len(claim_rows)
         run.counts["claims"] += len(claim_rows)
         run.flush_problems()
         return out
 
+    def recorded_by(cell: str) -> str:
+        if cell:
+            name = check_text(cell, "recorded_by")
+        elif run.recorded_by is not None:
+            name = run.recorded_by
+        elif run.approve:
+            raise BadInput("import_no_recorder_row")
+        else:
+            return operator
+        if run.approve and name == operator:
+            raise BadInput("import_own_record", name=name)
+        return name
+
     def parse(row: int, cells: tuple) -> tuple:
-        h, r, d, q, note, ref = cells
+        h, r, d, q, note, ref, who = cells
         rule(r)
         day = date(d)
         # The version of the rule in force on the row's date (refused once the rule retired).
         version = book.on(r, day)
         parsed = (row, household(h), version, day, qty(q),
-                  optional_text(note, "note", note=True), ref or None)
+                  optional_text(note, "note", note=True), ref or None, recorded_by(who))
         check_points(parsed[1], version, parsed[4])
         return parsed
 
@@ -312,9 +396,11 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     def flush(batch: list[tuple]) -> list[Posting]:
         known = _known(conn, "SELECT ref, seq FROM postings WHERE ref IN"
                        " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
-        kept = _dedupe(run, batch, 6, known, lambda found: found > start)
+        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found > start), 6,
+                        lambda e: _row_key("redemptions", e[1], e[2], e[3], e[4], e[5] or ""))
         out: list[Posting] = []
-        for row, h, code, d, q, shop, ref in kept:
+        keys = []
+        for (row, h, code, d, q, shop, ref), key in kept:
             points, value, stock = goods[code]
             needed = points * q
             if needed > balance[h]:
@@ -331,8 +417,11 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
                 kind="redeem", date=d, household=h, item=code, qty=q, points=-needed,
                 stock=0 if shop else -q, fen=value * q, shop=shop, ref=ref, recorded_by=operator,
             ))
+            if key is not None:
+                keys.append((row, key))
             run.points -= needed
             run.stock -= 0 if shop else q
+        _remember(run, keys)
         run.written += len(out)
         run.counts["redeem"] += len(out)
         run.flush_problems()

@@ -4,11 +4,18 @@ Files are streamed, never loaded: `fingerprint` reads the file once in 1 MiB chu
 SHA-256 and to decide its encoding (the whole file must be valid UTF-8, with or without BOM, or it
 is read as GB18030, the superset of GBK that Excel writes on Chinese Windows; the incremental
 decoder carries a character split across two chunks over to the next). A file that is neither
-(a stray byte pasted in) takes a second pass to count the bytes each encoding cannot read, and is
-read in the one with fewer; its rows that hold such bytes are then reported one by one. `rows` then yields
+(a stray byte pasted in, a row saved in the other encoding) takes a second pass that counts its
+lines readable in each, and is read in the one that reads more; its rows that hold bytes it cannot
+read are then reported one by one. `rows` then yields
 (row number as Excel shows it, cells as stripped strings) one row at a time, or (row number,
 BadRow) for a row that cannot be read as text; the rows after it are read on, so every bad row
 of a file is reported with its own number.
+
+A file of one encoding with a row of the other (a row pasted from a UTF-8 file into a GBK one)
+is refused at that row: GBK read as UTF-8 is undecodable, and UTF-8 read as GBK mostly decodes,
+into mojibake (扎西 -> 鎵庤タ). Such a row's bytes are valid UTF-8 and read as more plausible
+text in UTF-8 than in GBK (`_check_row`, `_plausibility`): that comparison, not validity alone, keeps the rare GBK
+row whose bytes happen to be valid UTF-8 from being refused.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from pathlib import Path
 from jifen_cli.errors import BadInput
 
 CHUNK = 1 << 20
+VOTERS = 10_000  # lines that decide the encoding of a file that is not valid UTF-8
 XLSX = "xlsx"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xls workbook, or any password-protected Excel file
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 EXACT_DIGITS = 10**15  # Excel keeps 15 significant digits: a number this large may have lost some
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes the surrogateescape handler could not decode
 
@@ -36,7 +45,7 @@ class Fingerprint:
     sha256: str
     format: str  # "xlsx", "utf-8-sig" or "gb18030"
     size: int
-    exact: bool = True  # False: some bytes are not text in `format`; their rows are reported
+    exact: bool = True  # False: not valid UTF-8 throughout; rows are checked one by one
 
 
 def fingerprint(path: Path) -> Fingerprint:
@@ -68,28 +77,53 @@ def fingerprint(path: Path) -> Fingerprint:
         raise BadInput("import_utf16")
     elif head.startswith(OLE2[:4]):
         raise BadInput("import_ole2")
+    elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+        # Named as a workbook but neither a zip (.xlsx) nor OLE2 (.xls): renamed, or an HTML or
+        # text export that calls itself .xls. Read as CSV it would only fail confusingly.
+        raise BadInput("import_not_a_workbook", file=str(path))
     elif utf8:
         fmt = "utf-8-sig"
     else:
-        errors = _undecodable(path)
-        fmt = min(errors, key=errors.get)
-        return Fingerprint(digest.hexdigest(), fmt, size, exact=not errors[fmt])
+        votes = _votes(path)
+        fmt = max(votes, key=votes.get)
+        return Fingerprint(digest.hexdigest(), fmt, size, exact=False)
     return Fingerprint(digest.hexdigest(), fmt, size)
 
 
-def _undecodable(path: Path) -> dict[str, int]:
-    """How many characters of the file GB18030 and UTF-8 each fail to decode (GB18030 first, so it
-    wins a tie: a file that is not UTF-8 is most likely an Excel export from Chinese Windows)."""
-    decoders = {name: codecs.getincrementaldecoder(name)(errors="replace")
-                for name in ("gb18030", "utf-8-sig")}
-    errors = dict.fromkeys(decoders, 0)
+def _votes(path: Path) -> dict[str, int]:
+    """For a file that is not valid UTF-8: how many of its first VOTERS lines that are not ASCII
+    read as UTF-8, and how many as GB18030 (GB18030 first, so it wins a tie: a file that is not
+    UTF-8 is most likely an Excel export from Chinese Windows). Counting lines, not undecodable
+    bytes, makes a UTF-8 file with one GBK row UTF-8 however short it is, and the other way
+    round; the first lines are enough to tell which encoding the file is in and which rows are
+    in the other, and keep a million-row file's second pass short."""
+    votes = {"gb18030": 0, "utf-8-sig": 0}
+    voters = 0
+
+    def vote(line: bytes) -> None:
+        nonlocal voters
+        if line.isascii():
+            return
+        voters += 1
+        for name in votes:
+            try:
+                line.decode(name)
+            except UnicodeDecodeError:
+                continue
+            votes[name] += 1
+
+    carry = b""
     with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            for name, decoder in decoders.items():
-                errors[name] += decoder.decode(chunk).count("\ufffd")
-    for name, decoder in decoders.items():
-        errors[name] += decoder.decode(b"", final=True).count("\ufffd")
-    return errors
+        while voters < VOTERS and (chunk := f.read(CHUNK)):
+            lines = (carry + chunk).split(b"\n")
+            carry = lines.pop()
+            if len(carry) > CHUNK:  # no line break for a long way: judge what there is
+                lines.append(carry)
+                carry = b""
+            for line in lines:
+                vote(line)
+    vote(carry)
+    return votes
 
 
 @dataclass(frozen=True)
@@ -131,14 +165,17 @@ def _csv_rows(path: Path, encoding: str, progress, exact: bool
     # A file read as UTF-8 was checked whole by `fingerprint`. One read as GB18030 was not, and
     # an inexact one has bytes neither encoding reads: they are kept as surrogates, and the rows
     # that hold any are reported one by one (the decoder reads ahead, so a strict error would
-    # name the wrong row and stop).
+    # name the wrong row and stop). The rows of a GB18030 file that are not ASCII are also
+    # checked for being UTF-8 (a row saved in the other encoding).
     check = encoding != "utf-8-sig" or not exact
     with open(path, "rb") as raw:
         import io
 
         text = io.TextIOWrapper(raw, encoding=encoding,
                                 errors="surrogateescape" if check else "strict", newline="")
-        reader = csv.reader(text)
+        # strict: a quote left open is an error at the end of the file (not silently the rest
+        # of the file in one cell), and so is text after a closing quote.
+        reader = csv.reader(text, strict=True)
         number = 0
         while True:
             try:
@@ -148,14 +185,83 @@ def _csv_rows(path: Path, encoding: str, progress, exact: bool
             except UnicodeDecodeError:
                 raise Unreadable(number + 1, "import_bad_bytes") from None
             except csv.Error as exc:
+                # Either way the record that fails is the one after the last read: the one in
+                # which the quote was opened.
+                if str(exc) == "unexpected end of data":
+                    raise Unreadable(number + 1, "import_unclosed_quote") from None
+                if "expected after" in str(exc):
+                    raise Unreadable(number + 1, "import_text_after_quote") from None
+                if "field limit" in str(exc):  # most often a quote opened and never closed
+                    raise Unreadable(number + 1, "import_huge_cell",
+                                     limit=csv.field_size_limit()) from None
                 raise Unreadable(number + 1, "import_bad_csv", detail=str(exc)) from None
             number += 1
             if progress is not None and not number % 8192:
                 progress(raw.tell())
-            if check and _UNDECODED.search("\x1f".join(cells)):
-                yield number, BadRow("import_bad_bytes", {})
-                continue
+            if check:
+                joined = "\x1f".join(cells)
+                if not joined.isascii():
+                    bad = _check_row(joined, encoding)
+                    if bad is not None:
+                        yield number, bad
+                        continue
             yield number, cells
+
+
+def _check_row(joined: str, encoding: str) -> BadRow | None:
+    """Why a row of a GB18030 or inexact UTF-8 file cannot be imported, or None when it can."""
+    undecoded = _UNDECODED.search(joined) is not None
+    if encoding == "gb18030":
+        raw = joined.encode("gb18030", "surrogateescape")
+        try:
+            as_utf8 = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            as_utf8 = None
+        if as_utf8 is not None and (undecoded or _plausibility(as_utf8) > _plausibility(joined)):
+            return BadRow("import_utf8_row_in_gbk", {"text": _preview(as_utf8)})
+    elif undecoded:
+        raw = joined.encode("utf-8", "surrogateescape")
+        try:
+            as_gbk = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return BadRow("import_gbk_row_in_utf8", {"text": _preview(as_gbk)})
+    return BadRow("import_bad_bytes", {}) if undecoded else None
+
+
+def _preview(joined: str) -> str:
+    text = joined.replace("\x1f", ",")
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _plausibility(text: str) -> int:
+    """How much `text` looks like what a village writes: +1 for each common Chinese character
+    (GB2312 level 1) or Tibetan letter, 0 for rarer characters and Chinese punctuation, -1 for
+    what a misread encoding produces (GBK's rare extension characters, kana, Cyrillic, box
+    drawing, private use, characters GBK lacks). Measured on random and real text: UTF-8 rows
+    misread as GBK score well below their UTF-8 reading, GBK rows of GB2312 characters never
+    score below a valid UTF-8 reading of their bytes."""
+    score = 0
+    for ch in text:
+        code = ord(ch)
+        if code < 0x80:
+            continue
+        if 0x0F00 <= code <= 0x0FFF:
+            score += 1
+            continue
+        encoded = ch.encode("gbk", "ignore")
+        if len(encoded) != 2:
+            score -= 1
+            continue
+        lead, trail = encoded
+        if lead < 0xA1 or trail < 0xA1:
+            score -= 1  # GBK's extension beyond GB2312: rare characters
+        elif 0xB0 <= lead <= 0xD7:
+            score += 1  # GB2312 level 1: the 3,755 common characters
+        elif lead not in (0xA1, 0xA3) and not 0xD8 <= lead <= 0xF7:
+            score -= 1  # kana, Greek, Cyrillic, pinyin, box drawing, user-defined
+    return score
 
 
 class _Rounded(Exception):

@@ -30,6 +30,7 @@ COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "records": (
         ("household", "户号", True), ("rule", "指标编号", True), ("date", "日期", True),
         ("qty", "数量", False), ("note", "备注", False), ("ref", "流水号", False),
+        ("recorded_by", "记录人", False),
     ),
     "redemptions": (
         ("household", "户号", True), ("item", "商品编号", True), ("date", "日期", True),

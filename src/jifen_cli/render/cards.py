@@ -2,8 +2,10 @@
 
 A card shows the household's name, code and group, its available and honour points, its last
 postings, the day it was printed and the ledger's head (the digest every later posting chains
-to), as text and as a QR code. The QR code holds one line of text —
-`jifen|VILLAGE|CODE|available N|honour N|#SEQ HEAD` — that anyone can compare with the ledger.
+to), as text and as a QR code. The QR code holds one line of text in the card's language —
+`jifen|扎西岗村|H001|次仁卓玛|可用积分 12|荣誉积分 30|#SEQ HEAD` under `--lang zh`,
+`jifen|VILLAGE|H001|NAME|available 12|honour 30|#SEQ HEAD` under `--lang en` — that anyone can
+compare with the ledger; it is marked as UTF-8, so a phone shows the names as written.
 ID numbers and phone numbers are never on a card. Every value is HTML-escaped (Jinja2 autoescape).
 """
 
@@ -18,6 +20,11 @@ from jifen_cli.values import today
 
 PER_PAGE = 6
 TEMPLATE = "card.html.j2"
+# At least 26 mm with the quiet zone: a card's code (version 7 to 10 for most names) has modules
+# of 0.4-0.5 mm, which an office printer draws and a phone camera resolves at arm's length. A
+# very long name makes more modules: the code grows (to 30 mm, what a card has room for) to
+# keep them 0.4 mm.
+QR_MM, QR_MAX_MM, QR_MODULE_MM = 26, 30, 0.4
 
 
 def card_data(conn: sqlite3.Connection, codes: list[str], *, lang: str, last: int = 8) -> dict:
@@ -39,10 +46,19 @@ def card_data(conn: sqlite3.Connection, codes: list[str], *, lang: str, last: in
         cards.append({
             "code": h["code"], "name": h["name"], "group": h["group"],
             "available": h["available"], "honour": h["honour"], "postings": postings,
-            "qr_text": f"jifen|{info['village']}|{h['code']}|available {h['available']}"
-                       f"|honour {h['honour']}|#{info['head_seq']} {info['head']}",
+            "qr_text": payload(info, h, lang),
         })
     return {"village": info, "cards": cards}
+
+
+def payload(info: dict, household: dict, lang: str) -> str:
+    """The line a card's QR code holds, in the reader's language."""
+    return "|".join((
+        "jifen", info["village"], household["code"], household["name"],
+        f"{t('card_available', lang)} {household['available']}",
+        f"{t('card_honour', lang)} {household['honour']}",
+        f"#{info['head_seq']} {info['head']}",
+    ))
 
 
 def render(data: dict, *, lang: str) -> str:
@@ -55,7 +71,8 @@ def render(data: dict, *, lang: str) -> str:
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
     )
     for card in data["cards"]:
-        card["qr"] = qr.svg(card["qr_text"], scale=2)
+        card["qr"] = qr.svg(card["qr_text"], size_mm=QR_MM, module_mm=QR_MODULE_MM,
+                            max_mm=QR_MAX_MM)
     cards = data["cards"]
     pages = [cards[i:i + PER_PAGE] for i in range(0, len(cards), PER_PAGE)]
     labels = {k: t(f"card_{k}", lang) for k in (
