@@ -19,11 +19,9 @@ characters or names Windows reserves, not longer than a file system takes.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -195,6 +193,8 @@ def get(conn: sqlite3.Connection, claim_id: int, out: Path) -> list[tuple[Stored
     against its SHA-256. Never overwrites: a name already taken in `out` refuses the whole get
     before anything is written. The files are written under hidden names and named only when
     all of them are checked, so a refusal leaves nothing behind."""
+    import shutil
+
     from jifen_cli import claims
 
     claims.get(conn, claim_id)  # an unknown claim is refused
@@ -258,6 +258,9 @@ def export(conn: sqlite3.Connection, quarter: str, out: Path, *,
     The files are written into a hidden sibling folder renamed into place at the end: all of
     the archive or none of it. `progress(done, total)` is called in bytes as files are written.
     Blobs are streamed and rows read as they come: memory does not grow with the archive."""
+    import csv
+    import shutil
+
     quarter = periods.parse_quarter(quarter)
     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
     out = Path(out)

@@ -33,8 +33,10 @@ def event(
     )] = None,
     json: Json = False,
 ):
-    """Record an activity (升旗仪式, 卫生评比): one pending claim per household, all or none;
-    prints the claim ids."""
+    """Record an activity many households took part in (升旗仪式, 卫生评比).
+
+    One pending claim per household, all in one transaction or none; prints the claim ids.
+    """
     from jifen_cli import events
 
     s = state(ctx)

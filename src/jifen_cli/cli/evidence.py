@@ -40,8 +40,11 @@ def get(
         show_default=False,
     )] = Path("."),
 ):
-    """Write a claim's evidence files into a folder under their own names, each checked
-    against its SHA-256. Never overwrites a file: a name already taken refuses the whole get."""
+    """Write a claim's evidence files into a folder, each checked against its SHA-256.
+
+    The files keep their own names, made safe for any file system. Never overwrites a file: a
+    name already taken refuses the whole get, and nothing is written.
+    """
     from jifen_cli import evidence
 
     s = state(ctx)
@@ -87,8 +90,11 @@ def export(
     out: Annotated[Path, typer.Option(
         "--out", help="A new (or empty) folder for the archive.")],
 ):
-    """The quarter's archive: every evidence file of every claim dated in it, as
-    OUT/<household>/<claim id>-<file name>, with OUT/index.csv; every file checked."""
+    """The quarter's evidence archive (佐证材料归档), every file checked.
+
+    Every evidence file of every claim dated in the quarter, as
+    OUT/<household>/<claim id>-<file name>, with OUT/index.csv (UTF-8 with BOM).
+    """
     from jifen_cli import evidence
 
     s = state(ctx)

@@ -29,8 +29,11 @@ def list_(
     )] = "pending",
     json: Json = False,
 ):
-    """Claims waiting for review (or with --status, decided ones), with the points each would
-    post: monthly caps applied as approval applies them, in date order."""
+    """Claims waiting for review (or with --status, decided ones), with their points.
+
+    The points are what approval would post: monthly caps applied as approval applies them,
+    in date order.
+    """
     from jifen_cli import claims
 
     s = state(ctx)
@@ -78,8 +81,11 @@ def show(
     claim_id: Annotated[int, typer.Argument(help="The claim's id.", metavar="ID")],
     json: Json = False,
 ):
-    """One claim, with everything a reviewer decides on: the household, the rule as it stood on
-    the claim's date, the points it would post and why, who recorded it, and its evidence."""
+    """One claim, with everything a reviewer decides on, and its evidence.
+
+    The household, the rule as it stood on the claim's date, the points it would post and why
+    (the monthly cap named), who recorded it, the review, and the evidence files.
+    """
     from jifen_cli import claims
     from jifen_cli.evidence import size_text
     from jifen_cli.i18n import said
