@@ -103,6 +103,7 @@ def notice(village, tmp_path) -> tuple[Path, dict]:
     earn(village, "H002", "A02", 3, "2024-04-03")
     earn(village, "H004", "B01", 1, "2024-04-04")
     village.ok("redeem", "H001", "G002", "--date", "2024-05-01")
+    village.ok("shop", "add", "<b>那曲</b>百货")
     village.ok("redeem", "H101", "G002", "--shop", "<b>那曲</b>百货", "--date", "2024-05-06")
     village.ok("fund", "grant", "30000", "--date", "2024-04-01")
     out = tmp_path / "board"

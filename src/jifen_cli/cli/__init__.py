@@ -181,6 +181,8 @@ COMMANDS = {
     "changes": "changes:changes",
     "rollup": "rollup:rollup",
     "export": "rollup:export",
+    "evidence": "evidence:evidence_app",
+    "event": "events:event_app",
 }
 
 
