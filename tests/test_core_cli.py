@@ -143,7 +143,9 @@ def test_record_prints_its_id_and_stays_pending(village):
     assert claims == [{"id": 1, "household": "H001", "rule": "A02", "qty": 1, "date": "2024-05-01",
                        "note": "升旗", "ref": None, "status": "pending", "recorded_by": "文书",
                        "recorded_at": claims[0]["recorded_at"], "reviewed_by": None,
-                       "reviewed_at": None, "reason": None, "posting": None, "evidence": 0}]
+                       "reviewed_at": None, "reason": None, "posting": None, "event": None,
+                       "evidence": 0, "name": "次仁卓玛", "title": "参加升国旗仪式", "points": 2,
+                       "cap": None}]
     assert village.json("balance", "H001")["available"] == 0
 
 
@@ -165,10 +167,12 @@ def test_evidence_is_stored_with_its_hash(village, tmp_path):
     photo = tmp_path / "庭院.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 10)
     village.ok("record", "H001", "A01", "--evidence", str(photo), "--evidence", str(photo))
-    rows = village.sql("SELECT name, size, sha256, data FROM evidence")
+    rows = village.sql("SELECT e.name, b.size, b.sha256, b.data FROM evidence e"
+                       " JOIN evidence_blobs b ON b.sha256 = e.sha256")
     import hashlib
 
-    assert len(rows) == 2
+    assert len(rows) == 2  # the file twice on the claim, its bytes stored once
+    assert village.sql("SELECT count(*) FROM evidence_blobs") == [(1,)]
     assert rows[0][:3] == ("庭院.jpg", photo.stat().st_size,
                            hashlib.sha256(photo.read_bytes()).hexdigest())
     assert rows[0][3] == photo.read_bytes()

@@ -348,6 +348,6 @@ def test_every_card_of_the_demo_village_decodes(jifen, tmp_path, monkeypatch):
         f"|荣誉积分 {balances[h['code']]['honour']}|#{seq} {head}"
         for h in households
     )
-    assert len(expected) == 134
+    assert len(expected) == 132  # 134 households; one moved away and one was merged in July
     codes = [code.text for image in rasters(pdf, 150) for code in decode(image)]
     assert sorted(codes) == expected

@@ -14,22 +14,26 @@ follows the paper rule books (每月最高 N 分): the event is real, the rule l
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jifen_cli import db, ledger, periods
+from jifen_cli import evidence as archive
 from jifen_cli.errors import (
     BadInput,
     ClaimNotPending,
     EvidenceProblem,
+    JifenError,
     NotReviewer,
     OwnClaim,
     Retired,
     UnknownClaim,
 )
 from jifen_cli.households import ensure_open as household_open
+from jifen_cli.i18n import Message
 from jifen_cli.ledger import Posting
 from jifen_cli.rules import Book, Version
 from jifen_cli.values import MAX_WHOLE, now, optional_text, parse_int, today
@@ -37,7 +41,7 @@ from jifen_cli.village import reviewer_retired
 
 EVIDENCE_LIMIT = 10 * 1024 * 1024  # 10 MiB a file: a phone photo, a scanned page
 CLAIM_KEYS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
-              "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting")
+              "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting", "event")
 
 
 def _size(n: int) -> str:
@@ -107,12 +111,7 @@ def record(conn: sqlite3.Connection, household: str, rule: str, *, qty=1, date: 
             (household, rule, qty, date, optional_text(note, "note", note=True), ref, operator, now()),
         )
         claim_id = cursor.lastrowid
-        stamp = now()
-        conn.executemany(
-            "INSERT INTO evidence (claim, name, sha256, size, data, added_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(claim_id, name, digest, size, data, stamp) for name, digest, size, data in files],
-        )
+        archive.link(conn, [claim_id], files, operator=operator)
     return claim_id
 
 
@@ -308,3 +307,126 @@ def reject(conn: sqlite3.Connection, ids: list[int], *, reason: str, reviewer: s
             )
             review.rejected.append(claim_id)
     return review
+
+
+# --- the reviewer's desk: what a claim would post, one claim whole, evidence added later ------
+
+
+def add_evidence(conn: sqlite3.Connection, claim_id: int, paths: list[Path], *,
+                 operator: str) -> list[tuple[str, str, int, bytes]]:
+    """More evidence for a pending claim, checked as `record --evidence` checks it. A decided
+    claim takes none: what was decided on is what stays archived with it."""
+    files = read_evidence(list(paths))
+    with db.transaction(conn):
+        claim = get(conn, claim_id)
+        if claim["status"] != "pending":
+            raise ClaimNotPending("evidence_claim_decided", id=claim_id,
+                                  status_key=f"status_{claim['status']}")
+        archive.link(conn, [claim_id], files, operator=operator)
+    return files
+
+
+@dataclass
+class Outcome:
+    """What approving a claim would post (a pending one) or posted (an approved one), and why.
+    `why` is a Message: English as a string (--json), said in the reader's language on screen."""
+
+    points: int | None          # None: nothing is posted (rejected, or no rule to post with)
+    why: Message
+    cap: dict | None = None     # the monthly cap's facts when it decides the points
+    ahead: list[int] = field(default_factory=list)  # pending claims approval takes first
+
+
+def outcomes(conn: sqlite3.Connection, claims: list[dict],
+             book: Book | None = None) -> dict[int, Outcome]:
+    """The outcome of each claim. Pending ones are taken as approval takes them — in date order,
+    each under the monthly cap the ledger and the claims before it leave — through the very
+    decision approval makes (capped_posting); nothing is written."""
+    book = book or Book(conn)
+    caps, out = CapBook(conn), {}
+    for claim in sorted((c for c in claims if c["status"] == "pending"),
+                        key=lambda c: (c["date"], c["id"])):
+        try:
+            rule = book.on(claim["rule"], claim["date"])
+        except JifenError as exc:  # a rule retired after the claim was recorded
+            out[claim["id"]] = Outcome(None, Message(exc.key, **exc.params))
+            continue
+        review = Review()
+        posting = capped_posting(caps, rule, claim, reviewer="", review=review)
+        base = {"points": rule.points, "qty": claim["qty"], "total": rule.points * claim["qty"]}
+        if posting is None:
+            facts = review.rejected_at_cap[0][1]
+            out[claim["id"]] = Outcome(0, Message("points_why_cap_full", **base, **facts), facts)
+        elif review.capped:
+            facts = review.capped[0][2]
+            out[claim["id"]] = Outcome(posting.points, Message(
+                "points_why_capped", **base, **facts, posted=posting.points), facts)
+        else:
+            out[claim["id"]] = Outcome(posting.points, Message("points_why", **base))
+    decided = [c for c in claims if c["status"] != "pending"]
+    posted = dict(conn.execute(
+        "SELECT seq, points FROM postings WHERE seq IN (SELECT value FROM json_each(?))",
+        (json.dumps([c["posting"] for c in decided if c["posting"] is not None]),)))
+    for claim in decided:
+        if claim["status"] == "approved" and claim["posting"] in posted:
+            points = posted[claim["posting"]]
+            out[claim["id"]] = Outcome(points, Message("points_why_posted", posted=points,
+                                                       seq=claim["posting"]))
+        else:
+            out[claim["id"]] = Outcome(None, Message("points_why_rejected",
+                                                     reason=claim["reason"] or ""))
+    return out
+
+
+def review_list(conn: sqlite3.Connection, *, month: str | None = None,
+                status: str | None = "pending") -> list[dict]:
+    """The claims of `list_claims`, each with its household's `name`, its rule's `title` (the
+    version in force on the claim's date), the `points` it would post (or posted) and, when
+    the monthly cap decides them, the `cap`."""
+    items = list_claims(conn, month=month, status=status)
+    book = Book(conn)
+    names = dict(conn.execute("SELECT code, name FROM households"))
+    results = outcomes(conn, items, book)
+    for claim in items:
+        outcome = results[claim["id"]]
+        claim.update(name=names.get(claim["household"], ""),
+                     title=book.on(claim["rule"], claim["date"], retired_ok=True).title,
+                     points=outcome.points, cap=outcome.cap)
+    return items
+
+
+def show(conn: sqlite3.Connection, claim_id: int) -> dict:
+    """Everything a reviewer needs to decide on one claim."""
+    claim = get(conn, claim_id)
+    book = Book(conn)
+    version = book.on(claim["rule"], claim["date"], retired_ok=True)
+    name, group = conn.execute("SELECT name, grp FROM households WHERE code = ?",
+                               (claim["household"],)).fetchone()
+    if claim["status"] == "pending":
+        # Approval takes the month's pending claims of this household and rule in date order:
+        # those before this one share its monthly cap first.
+        same = [dict(zip(CLAIM_KEYS, row)) for row in conn.execute(
+            f"SELECT {', '.join(CLAIM_KEYS)} FROM claims WHERE status = 'pending'"
+            " AND household = ? AND rule = ? AND substr(date, 1, 7) = ?"
+            " AND (date < ? OR (date = ? AND id <= ?)) ORDER BY date, id",
+            (claim["household"], claim["rule"], claim["date"][:7], claim["date"],
+             claim["date"], claim_id))]
+        outcome = outcomes(conn, same, book)[claim_id]
+        if outcome.cap is not None:
+            outcome.ahead = [c["id"] for c in same if c["id"] != claim_id]
+    else:
+        outcome = outcomes(conn, [claim], book)[claim_id]
+    event = None
+    if claim["event"] is not None:
+        (households,) = conn.execute("SELECT count(*) FROM claims WHERE event = ?",
+                                     (claim["event"],)).fetchone()
+        event = {"id": claim["event"], "households": households}
+    files = archive.of_claim(conn, claim_id)
+    return {
+        **claim, "name": name, "group": group, "title": version.title,
+        "category": version.category, "rule_points": version.points,
+        "cap_month": version.cap_month, "points": outcome.points, "cap": outcome.cap,
+        "why": outcome.why, "ahead": outcome.ahead, "event": claim["event"],
+        "event_households": event["households"] if event else None,
+        "evidence": [f.as_dict() for f in files],
+    }

@@ -186,3 +186,21 @@ def os_reason(exc: OSError) -> str:
 
     key = f"os_{errno.errorcode.get(exc.errno or 0, '')}"
     return Message(key) if key in MESSAGES else exc.strerror or str(exc)
+
+
+# --- the reviewer's desk and the evidence archive ---------------------------------------------
+
+
+class EvidenceDamaged(JifenError):
+    """Stored evidence whose bytes no longer match their SHA-256 (changed behind jifen's
+    back): exit 3, like a damaged ledger. Names the claim and the file."""
+
+    exit_code = 3
+    key = "evidence_damaged"
+
+
+class EventRefused(JifenError):
+    """An event refused as a whole because of one household (unknown, closed, listed twice):
+    nothing is recorded for any household of it."""
+
+    key = "event_refused"

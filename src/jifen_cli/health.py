@@ -15,6 +15,8 @@ file is damaged or tampered with) — and a detail:
     digests       every publication's digest is the chain hash of the posting it was made at
     claims        claims still unreviewed more than 31 days after the event (一月一审核)
     publication   finished quarters with postings that were never published (一季度一公示)
+    evidence      every stored evidence file hashed again: its total size, and any whose bytes
+                  no longer match their SHA-256 (named by claim and file)
 
 The balance, stock and digest checks are computed on their own (not only through verify), so
 they are reported even when the chain is broken.
@@ -120,6 +122,7 @@ def _run(conn: sqlite3.Connection, add) -> None:
     _guarded(add, "digests", conn, _digests)
     _guarded(add, "claims", conn, _claims)
     _guarded(add, "publication", conn, _publication)
+    _guarded(add, "evidence", conn, _evidence)
 
 
 def _integrity(conn) -> Check:
@@ -264,3 +267,16 @@ def _publication(conn) -> Check:
         return Check("publication", WARN,
                      Message("check_overdue", quarters=", ".join(overdue)))
     return Check("publication", OK, Message("check_publication_ok", count=len(published)))
+
+
+def _evidence(conn) -> Check:
+    from jifen_cli import evidence
+
+    report = evidence.audit(conn)
+    if report.damaged:
+        return Check("evidence", FAIL, Message("check_evidence_damaged", items=_sample(
+            [Message("check_evidence_file", claim=claim, file=name)
+             for claim, name in dict.fromkeys(report.damaged)])))
+    return Check("evidence", OK, Message("check_evidence_ok", files=report.files,
+                                         claims=report.claims, stored=report.stored,
+                                         size=evidence.size_text(report.size)))

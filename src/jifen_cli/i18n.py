@@ -1286,4 +1286,135 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "entries not counted), whatever was redeemed; only households with positive net points, "
         "the top {top}; ties go to fewer deductions in the quarter, then by household code.",
     ),
+    # --- the reviewer's desk and the evidence archive (review list/show, evidence, event,
+    # --- check's evidence; claims.py, evidence.py, events.py) ----------------------------------
+    "evidence_damaged": (
+        "记录 {claim} 的佐证材料 {file} 与其 SHA-256 不符（在 jifen 之外被改动），什么都没有写入。"
+        "请用备份恢复：`jifen restore 备份文件 --to 新文件`。",
+        "Evidence {file} of claim {claim} no longer matches its SHA-256 (changed outside "
+        "jifen); nothing was written. Restore a backup with `jifen restore BACKUP --to NEWFILE`.",
+    ),
+    "evidence_claim_decided": (
+        "记录 {id} 已{status}，不能再添加佐证材料：只有待审核的记录可以添加。",
+        "Claim {id} is already {status}: evidence can be added only to a pending claim.",
+    ),
+    "evidence_exists": (
+        "已存在，不会覆盖，什么都没有写入。换一个 --out 文件夹，或先移走它。",
+        "already exists and is never overwritten; nothing was written. Choose another --out "
+        "folder or move it away.",
+    ),
+    "evidence_out_exists": (
+        "{out} 已存在且不是空文件夹，不会覆盖。换一个 --out，或先移走它。",
+        "{out} exists and is not an empty folder; it is never overwritten. Choose another "
+        "--out or move it away.",
+    ),
+    "evidence_added": ("已为记录 {id} 添加 {count} 个佐证材料", "Added {count} evidence file(s) to claim {id}"),
+    "evidence_none": ("记录 {id} 没有佐证材料", "Claim {id} has no evidence"),
+    "evidence_written": ("已写入 {path}（{size}）", "wrote {path} ({size})"),
+    "evidence_got": (
+        "记录 {id} 的 {count} 个佐证材料已写入 {out}，均与 SHA-256 核对无误",
+        "Wrote {count} evidence file(s) of claim {id} into {out}, each checked against its "
+        "SHA-256",
+    ),
+    "evidence_export_progress": ("导出佐证材料", "Exporting evidence"),
+    "evidence_exported": (
+        "{quarter} 佐证材料归档已写入 {out}：{households} 户 {claims} 条记录的 {files} 个文件，"
+        "共 {size}（{stored} 个不同文件），均与 SHA-256 核对无误；目录见 index.csv",
+        "Wrote the {quarter} evidence archive to {out}: {files} file(s) of {claims} claim(s) "
+        "of {households} household(s), {size} ({stored} distinct), each checked against its "
+        "SHA-256; see index.csv",
+    ),
+    "points_why": ("{points} 分 × {qty} = {total:+d}", "{points} × {qty} = {total:+d}"),
+    "points_why_capped": (
+        "{points} 分 × {qty} = {total:+d}；指标 {rule} 每户每月上限 {cap} 分，{household} 在 "
+        "{month} 已有 {used} 分：按上限计入 {posted:+d}",
+        "{points} × {qty} = {total:+d}; rule {rule} caps at {cap} a month per household and "
+        "{household} has {used} in {month}: {posted:+d} up to the cap",
+    ),
+    "points_why_cap_full": (
+        "{points} 分 × {qty} = {total:+d}；指标 {rule} 每户每月上限 {cap} 分，{household} 在 "
+        "{month} 已有 {used} 分：已达上限，审核时将被驳回",
+        "{points} × {qty} = {total:+d}; rule {rule} caps at {cap} a month per household and "
+        "{household} has {used} in {month}: the cap is reached, approval rejects it",
+    ),
+    "points_why_posted": ("已记入台账 #{seq}：{posted:+d}", "posted as #{seq}: {posted:+d}"),
+    "points_why_rejected": ("已驳回：{reason}", "rejected: {reason}"),
+    "review_capped_footnote": (
+        "* 按月上限计分，详见 `jifen review show 编号`",
+        "* the monthly cap decides these points; see `jifen review show ID`",
+    ),
+    "col_files": ("佐证", "files"),
+    "col_recorder": ("录入人", "recorder"),
+    "show_col_field": ("项目", "field"),
+    "show_col_value": ("内容", "value"),
+    "col_file": ("文件", "file"),
+    "col_size": ("大小", "size"),
+    "title_claim": ("记录 {id}", "Claim {id}"),
+    "title_claim_evidence": ("佐证材料（{count} 个，共 {size}）", "Evidence ({count} file(s), {size})"),
+    "show_household": ("户", "household"),
+    "show_household_value": ("{code} {name}（组别 {group}）", "{code} {name} (group {group})"),
+    "show_rule": ("指标", "rule"),
+    "show_rule_value": (
+        "{rule} {title}（{category}，每件 {points} 分，月上限 {cap}）",
+        "{rule} {title} ({category}, {points} points a unit, monthly cap {cap})",
+    ),
+    "show_qty": ("数量", "qty"),
+    "show_date": ("日期", "date"),
+    "show_note": ("备注", "note"),
+    "show_points": ("积分", "points"),
+    "show_why": ("计分", "why"),
+    "show_ahead": (
+        "；审核时先审待审核记录 {ids}（同户、同指标、同月，共用月上限）",
+        "; approval takes pending claim(s) {ids} first (same household, rule and month: they "
+        "share the cap)",
+    ),
+    "show_recorded": ("录入", "recorded"),
+    "show_by_at": ("{by}，时间 {at}", "{by}, {at}"),
+    "show_status": ("状态", "status"),
+    "show_reviewed": ("审核", "reviewed"),
+    "show_reason": ("原因", "reason"),
+    "show_event": ("活动", "event"),
+    "show_event_value": ("活动 {id}（{count} 户）", "event {id} ({count} households)"),
+    "show_no_evidence": ("没有佐证材料。", "No evidence."),
+    "event_refused": (
+        "活动没有记录（所有户都没有写入）：{detail}",
+        "The event was not recorded (nothing was written for any household): {detail}",
+    ),
+    "event_household_twice": ("户 {code} 列了两次，每户只列一次", "household {code} is listed twice; list each household once"),
+    "event_empty_group": (
+        "组别“{group}”没有未销户的农户，活动没有记录。用 `jifen household list` 查看组别。",
+        "Group {group} has no open household; the event was not recorded. See "
+        "`jifen household list` for the groups.",
+    ),
+    "event_needs_households": (
+        "请用 --households 列出参加的户（H001 H002 …），或用 --group 给出组别。",
+        "Name the households that took part with --households (H001 H002 …), or a group "
+        "with --group.",
+    ),
+    "event_households_or_group": (
+        "请给出参加的户（--households H001 H002 …）或组别（--group 组别），二者选一。",
+        "Name the households that took part (--households H001 H002 …) or a group "
+        "(--group G): one of the two.",
+    ),
+    "event_extra_arguments": (
+        "多余的参数：{args}（户号请写在 --households 之后）",
+        "unexpected extra arguments: {args} (household codes go after --households)",
+    ),
+    "event_recorded": (
+        "已录入活动 {id}：{count} 户各一条待审核记录，佐证材料 {files} 个（只存一份）",
+        "Recorded event {id}: {count} pending claim(s), one per household; {files} evidence "
+        "file(s), stored once",
+    ),
+    "event_claim": ("记录 {id}：{household}", "claim {id}: {household}"),
+    "check_item_evidence": ("佐证材料", "evidence"),
+    "check_evidence_ok": (
+        "{claims} 条记录的 {files} 个佐证文件，存储 {stored} 个不同文件共 {size}，均与 SHA-256 一致",
+        "{files} evidence file(s) on {claims} claim(s); {stored} stored, {size}, all match "
+        "their SHA-256",
+    ),
+    "check_evidence_damaged": (
+        "与 SHA-256 不符（在 jifen 之外被改动）：{items}",
+        "no longer match their SHA-256 (changed outside jifen): {items}",
+    ),
+    "check_evidence_file": ("记录 {claim} 的 {file}", "claim {claim} file {file}"),
 }

@@ -298,6 +298,81 @@ def m003_registers(conn: sqlite3.Connection) -> None:
                              " WHERE quarter = ?", pins)
 
 
+M004_EVIDENCE_SQL = """
+        -- The evidence archive (issue "The reviewer's desk and the evidence archive"). A file's
+        -- bytes are kept once, under their SHA-256, however many claims they back: an
+        -- activity's photo backs the claim of every household that took part. `evidence` links
+        -- a claim to a file under the name it was given.
+        CREATE TABLE evidence_blobs (
+            sha256      TEXT PRIMARY KEY,
+            size        INTEGER NOT NULL,
+            data        BLOB NOT NULL
+        );
+
+        -- One activity many households took part in (升旗仪式, 卫生评比): one pending claim per
+        -- household, each naming the event it was recorded with.
+        CREATE TABLE events (
+            id          INTEGER PRIMARY KEY,
+            rule        TEXT NOT NULL REFERENCES rules(code),
+            date        TEXT NOT NULL,
+            qty         INTEGER NOT NULL,
+            note        TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        ALTER TABLE claims ADD COLUMN event INTEGER REFERENCES events(id);
+        CREATE INDEX claims_event ON claims (event) WHERE event IS NOT NULL;
+
+        CREATE TABLE evidence_links (
+            id          INTEGER PRIMARY KEY,
+            claim       INTEGER NOT NULL REFERENCES claims(id),
+            name        TEXT NOT NULL,
+            sha256      TEXT NOT NULL REFERENCES evidence_blobs(sha256),
+            added_at    TEXT NOT NULL,
+            added_by    TEXT NOT NULL
+        );
+"""
+
+
+def _blob_matches(conn: sqlite3.Connection, rowid: int, sha256: str) -> bool:
+    """Whether an old evidence row's bytes still hash to its SHA-256, read 1 MiB at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with conn.blobopen("evidence", "data", rowid, readonly=True) as blob:
+        while chunk := blob.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256
+
+
+def m004_evidence(conn: sqlite3.Connection) -> None:
+    """Evidence stored once per distinct file, and events. The old `evidence` table (one copy of
+    the bytes per row) is rebuilt as links to `evidence_blobs`; every row keeps its id, claim,
+    name and time, and its adder is the claim's recorder (the only way evidence came in)."""
+    for statement in _statements(M004_EVIDENCE_SQL):
+        conn.execute(statement)
+    # Of rows holding the same SHA-256, the bytes kept are the first that still match it (a
+    # copy changed behind jifen's back is not the one kept when a sound one exists).
+    rows: dict[str, list[int]] = {}
+    for row_id, sha256 in conn.execute("SELECT id, sha256 FROM evidence ORDER BY id"):
+        rows.setdefault(sha256, []).append(row_id)
+    for sha256, ids in rows.items():
+        keep = ids[0]
+        if len(ids) > 1:
+            keep = next((i for i in ids if _blob_matches(conn, i, sha256)), ids[0])
+        conn.execute("INSERT INTO evidence_blobs (sha256, size, data)"
+                     " SELECT sha256, size, data FROM evidence WHERE id = ?", (keep,))
+    conn.execute(
+        "INSERT INTO evidence_links (id, claim, name, sha256, added_at, added_by)"
+        " SELECT e.id, e.claim, e.name, e.sha256, e.added_at, coalesce(c.recorded_by, '')"
+        " FROM evidence e LEFT JOIN claims c ON c.id = e.claim ORDER BY e.id")
+    conn.execute("DROP TABLE evidence")
+    conn.execute("ALTER TABLE evidence_links RENAME TO evidence")
+    conn.execute("CREATE INDEX evidence_claim ON evidence (claim)")
+    conn.execute("CREATE INDEX evidence_sha256 ON evidence (sha256)")
+
+
+
 M005_DISCLOSURE_LOOP_SQL = """
         -- The 公示 loop (issue "The 公示 loop"). One public language for every disclosure file.
         ALTER TABLE village ADD COLUMN public_lang TEXT NOT NULL DEFAULT 'zh'
@@ -373,7 +448,8 @@ def m005_disclosure_loop(conn: sqlite3.Connection) -> None:
     _fill_publications(conn, "UPDATE publications SET date = ? WHERE quarter = ?", dates)
 
 
-MIGRATIONS: list = [M001_INITIAL, M002_IMPORT_ROWS, m003_registers, m005_disclosure_loop]
+MIGRATIONS: list = [M001_INITIAL, M002_IMPORT_ROWS, m003_registers, m004_evidence,
+                    m005_disclosure_loop]
 LATEST = len(MIGRATIONS)
 
 

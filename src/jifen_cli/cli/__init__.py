@@ -182,6 +182,8 @@ COMMANDS = {
     "objection": "objections:objection_app",
     "rollup": "rollup:rollup",
     "export": "rollup:export",
+    "evidence": "evidence:evidence_app",
+    "event": "events:event_app",
 }
 
 

@@ -95,7 +95,8 @@ def card(
     conn = s.conn()
     codes = list(dict.fromkeys(households or []))
     if all_ or group is not None:
-        codes += [h["code"] for h in domain.list_all(conn, group=None if all_ else group)
+        codes += [h["code"] for h in domain.list_all(conn, group=None if all_ else group,
+                                                      include_closed=False)
                   if h["code"] not in codes]
     if not codes:
         raise BadInput("card_needs_households")
