@@ -232,6 +232,9 @@ def examine(path: str | Path, quarter: str) -> Row:
             return row
         _examine_village(path, quarter, row)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up
+        row.figures = None
+        if row.status == "damaged":  # its figures cannot be read either: the damage says why
+            return row
         row.status = "unreadable"
         row.detail = failure(exc)
         if row.verified == "yes":
@@ -241,7 +244,7 @@ def examine(path: str | Path, quarter: str) -> Row:
 
 
 def _examine_village(path: Path, quarter: str, row: Row) -> None:
-    from jifen_cli import health
+    from jifen_cli import figures, health
     from jifen_cli.db import open_village
     from jifen_cli.village import info
 
@@ -257,32 +260,20 @@ def _examine_village(path: Path, quarter: str, row: Row) -> None:
             row.verified = "yes"
         else:
             row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
-        try:
-            row.published, row.figures = _quarter(conn, quarter)
-        except sqlite3.DatabaseError:
-            if row.status != "damaged":
-                raise
-            # a damaged file's figures are shown when they can be read; these cannot
+        first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
+        v = figures.village(conn, quarter)
+        granted = figures.fund(conn, first, last).granted
+        balance = figures.fund(conn, "0000-01-01", last).balance
+        row.published = conn.execute(
+            "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
+        ).fetchone() is not None
+        row.figures = Figures(
+            villages=1, households=v.households, participating=v.participating,
+            entries=v.entries, earned=v.earned, deducted=v.deducted, redeemed=v.redeemed,
+            redeemed_fen=v.redeemed_fen, fund_granted=granted, fund_balance=balance,
+        )
     finally:
         conn.close()
-
-
-def _quarter(conn: sqlite3.Connection, quarter: str) -> tuple[bool, Figures]:
-    """Whether the quarter is published, and its figures (the ones `publish` computes)."""
-    from jifen_cli import figures
-
-    first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
-    v = figures.village(conn, quarter)
-    granted = figures.fund(conn, first, last).granted
-    balance = figures.fund(conn, "0000-01-01", last).balance
-    published = conn.execute(
-        "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
-    ).fetchone() is not None
-    return published, Figures(
-        villages=1, households=v.households, participating=v.participating,
-        entries=v.entries, earned=v.earned, deducted=v.deducted, redeemed=v.redeemed,
-        redeemed_fen=v.redeemed_fen, fund_granted=granted, fund_balance=balance,
-    )
 
 
 def examine_many(paths: Sequence[str], quarter: str) -> list[Row]:
