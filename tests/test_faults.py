@@ -176,14 +176,13 @@ def test_a_truncated_file_gets_a_clear_message(ledger, tmp_path, keep):
 
 
 def _killed_mid_import(db: Path, csv: Path) -> Path:
-    """Start `import records --approve` in a real process and SIGKILL it as soon as its write has
+    """Start `import records` in a real process and SIGKILL it as soon as its write has
     begun (its journal holds the first original pages), before any changed page has reached the
     file."""
     env = {**os.environ, "JIFEN_DB": str(db), "JIFEN_OPERATOR": "格桑", "JIFEN_LANG": "en"}
     journal = db.with_name(db.name + "-journal")
-    proc = subprocess.Popen([sys.executable, "-m", "jifen_cli", "import", "records", str(csv),
-                             "--approve"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "jifen_cli", "import", "records", str(csv)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
         with contextlib.suppress(OSError):

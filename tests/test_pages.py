@@ -16,12 +16,13 @@ from jifen_cli import ledger
 
 @pytest.fixture
 def refs(village, tmp_path) -> Path:
-    """The small village with 120 approved claims imported with their 流水号 (claims_ref)."""
+    """The small village with 120 claims imported with their 流水号 (claims_ref), approved."""
     lines = ["household,rule,date,qty,note,ref"]
     lines += [f"H00{n % 4 + 1},A02,2024-05-{n % 28 + 1:02d},1,升旗 {n},R{n:04d}" for n in range(120)]
     path = tmp_path / "records.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    village.ok("import", "records", str(path), "--approve", operator="格桑")
+    village.ok("import", "records", str(path))
+    village.ok("review", "approve", "--all", operator="格桑")
     return village.db
 
 

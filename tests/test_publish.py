@@ -604,5 +604,5 @@ def test_a_locked_date_is_refused_naming_the_latest_published_quarter(locked, tm
         assert own not in zh and own not in en
     records = tmp_path / "records.csv"
     records.write_text(f"household,rule,date,qty\nH001,A01,{date},1\n", encoding="utf-8")
-    r = locked.refused("import", "records", str(records), "--approve", operator="格桑")
+    r = locked.refused("import", "records", str(records))
     assert f"{records}:2: {date} lies in the locked period: 2024Q2, the latest" in r.stderr
