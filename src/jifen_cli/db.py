@@ -153,7 +153,7 @@ def page_damage(conn: sqlite3.Connection) -> list[str]:
     The hash chain proves the postings that are read; it cannot see a damaged page of an index,
     and figures read through a damaged index can be wrong. quick_check reads every page once:
     on bench/rollup_bench.py's village files it adds 8% to a roll-up's CPU time (0.8 of 11 ms a
-    file). Unlike integrity_check (three times as slow) it does not compare each index entry with
+    file). Unlike integrity_check (two to three times as slow) it does not compare each index entry with
     its row, so a changed key that leaves the page well-formed passes it."""
     rows = [row[0] for row in conn.execute("PRAGMA quick_check")]
     if rows == ["ok"]:
