@@ -88,16 +88,17 @@ def history(
 
 
 def verify(ctx: typer.Context, json: Json = False):
-    """Recompute the hash chain and every balance and stock level; exit 3 on damage."""
+    """Check the file's pages (SQLite's quick_check), recompute the hash chain and every balance
+    and stock level; exit 3 on damage."""
     import sqlite3
 
-    from jifen_cli import ledger
+    from jifen_cli import health, ledger
     from jifen_cli.db import is_busy
     from jifen_cli.errors import LedgerDamaged, VillageDamaged
 
     s = state(ctx)
     try:
-        report = ledger.verify(s.conn())
+        report = health.verify_file(s.conn())
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):  # held by another process too long: busy, not damaged (the edge says so)
             raise
