@@ -9,16 +9,23 @@ under other names, townships and counties. Then, on the same files in one run:
 
 - baseline: a bare loop that opens each file with `sqlite3` and runs the quarter's aggregation
   query (figures.VILLAGE_SQL) alone, no verification, on one core;
-- ours: `rollup.roll_up(...)` — read-only open, the whole chain verified, balances and stock
-  re-derived, figures and fund, duplicates checked — spread over the machine's cores.
+- ours: `rollup.roll_up(...)` — read-only open, SQLite's quick_check of every page, the whole
+  chain verified, balances and stock re-derived, figures and fund, duplicates checked — spread
+  over the machine's cores;
+- ours without quick_check: the same roll-up with the page check switched off, to show what
+  that check costs.
 
-Prints the ratio ours / baseline and how ours grows from 100 to all files, and writes
-bench/results/rollup.txt.
+Prints the ratio ours / baseline, what quick_check costs (ours / ours without it) and how ours
+grows from 100 to all files. Wall time on a machine others share drifts by more than quick_check
+costs, so its cost is also measured as CPU time of the whole roll-up on one core, in this
+process (with and without in turn, twice). Writes bench/results/rollup.txt.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import multiprocessing
 import os
 import random
 import shutil
@@ -28,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from jifen_cli import figures, households, ledger, periods, rollup, rules, store, village
+from jifen_cli import db, figures, households, ledger, periods, rollup, rules, store, village
 from jifen_cli.db import transaction
 from jifen_cli.ledger import Posting
 
@@ -149,12 +156,34 @@ def baseline(files: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - start, entries
 
 
-def ours(files: list[Path]) -> tuple[float, int]:
+@contextlib.contextmanager
+def without_quick_check():
+    """db.page_damage reports nothing, in this process and in the workers it forks."""
+    assert multiprocessing.get_start_method() == "fork", "the workers must inherit the switch"
+    real = db.page_damage
+    db.page_damage = lambda conn: []
+    try:
+        yield
+    finally:
+        db.page_damage = real
+
+
+def ours(files: list[Path], *, quick_check: bool = True) -> tuple[float, int]:
     start = time.perf_counter()
-    result = rollup.roll_up(files, QUARTER)
+    with contextlib.nullcontext() if quick_check else without_quick_check():
+        result = rollup.roll_up(files, QUARTER)
     elapsed = time.perf_counter() - start
     assert all(r.verified == "yes" for r in result.rows), [r.detail for r in result.rows][:3]
     return elapsed, result.total.entries
+
+
+def cpu_seconds(files: list[Path], *, quick_check: bool) -> float:
+    """CPU time of the whole roll-up on one core, in this process."""
+    start = time.process_time()
+    with contextlib.nullcontext() if quick_check else without_quick_check():
+        result = rollup.roll_up(files, QUARTER, jobs=1)
+    assert all(r.verified == "yes" for r in result.rows)
+    return time.process_time() - start
 
 
 def main() -> None:
@@ -177,23 +206,39 @@ def main() -> None:
     for n in sorted({100, 300, 600, len(files)}):
         if n > len(files):
             continue
-        # Bare and ours in turn (A B A B …): on a shared machine the pairwise ratio holds even
-        # when the speed drifts; medians of three.
-        bares, mines, ratios = [], [], []
+        # Bare, ours and ours without quick_check in turn (A B C A B C …): on a shared machine
+        # the pairwise ratios hold even when the speed drifts; medians of three.
+        bares, mines, plains, ratios, costs = [], [], [], [], []
         for _ in range(3):
             bare, bare_entries = baseline(files[:n])
             mine, my_entries = ours(files[:n])
-            assert bare_entries == my_entries, (bare_entries, my_entries)
+            plain, plain_entries = ours(files[:n], quick_check=False)
+            assert bare_entries == my_entries == plain_entries, (bare_entries, my_entries)
             bares.append(bare)
             mines.append(mine)
+            plains.append(plain)
             ratios.append(mine / bare)
-        bare, mine = statistics.median(bares), statistics.median(mines)
+            costs.append(mine / plain)
+        bare, mine, plain = (statistics.median(x) for x in (bares, mines, plains))
         lines.append(
             f"{n:5d} files: bare sqlite3 loop (query only) {bare:6.2f} s, "
-            f"jifen rollup (verify + figures) {mine:6.2f} s, ratio {statistics.median(ratios):4.2f}, "
-            f"{mine / n * 1000:5.2f} ms per file"
+            f"jifen rollup (quick_check + verify + figures) {mine:6.2f} s, "
+            f"ratio {statistics.median(ratios):4.2f}, {mine / n * 1000:5.2f} ms per file; "
+            f"without quick_check {plain:6.2f} s: quick_check costs x{statistics.median(costs):4.2f} "
+            f"({(mine - plain) / n * 1000:+.2f} ms per file)"
         )
         print(lines[-1], flush=True)
+    withs, withouts = [], []
+    for _ in range(2):
+        withs.append(cpu_seconds(files, quick_check=True))
+        withouts.append(cpu_seconds(files, quick_check=False))
+    mine, plain = min(withs), min(withouts)
+    lines.append(
+        f"quick_check's cost, CPU time on one core over {len(files)} files (best of two): "
+        f"with {mine:6.2f} s, without {plain:6.2f} s, ratio {mine / plain:4.2f} "
+        f"({(mine - plain) / len(files) * 1000:.2f} of {mine / len(files) * 1000:.2f} ms per file)"
+    )
+    print(lines[-1], flush=True)
     out = Path(__file__).parent / "results" / "rollup.txt"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -112,3 +112,22 @@ def earn(jifen: Jifen, household: str, rule: str, qty: int = 1, date: str = "202
     claim_id = int(out.split()[2])
     jifen.ok("review", "approve", str(claim_id), operator="格桑")
     return claim_id
+
+
+def damage_index_page(path: Path, index: str) -> None:
+    """Damage one page of the file behind SQLite's back, as a failing USB stick does: the start of
+    the cell content of the index's root page. The postings (another b-tree) still read and chain
+    as before; only SQLite's own check of its pages can tell."""
+    with sqlite3.connect(path) as conn:
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                               (index,)).fetchone()
+        (size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * size)
+        page = bytearray(f.read(size))
+        start = int.from_bytes(page[5:7], "big")  # where the page's cells begin
+        for at in range(start, min(start + 24, size)):
+            page[at] ^= 0x55
+        f.seek((root - 1) * size)
+        f.write(page)

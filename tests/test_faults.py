@@ -4,6 +4,9 @@ was committed before is lost (compared with the file before the fault, or with i
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import random
 import resource
@@ -12,6 +15,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -171,3 +175,81 @@ def test_a_truncated_file_gets_a_clear_message(ledger, tmp_path, keep):
     restored = tmp_path / "restored.db"
     assert_clean(jifen_process(ledger, "restore", str(backup), "--to", str(restored)), 0)
     assert committed(restored) == before
+
+
+def _killed_mid_import(db: Path, csv: Path) -> Path:
+    """Start `import records` in a real process and SIGKILL it as soon as its write has
+    begun (its journal holds the first original pages), before any changed page has reached the
+    file."""
+    env = {**os.environ, "JIFEN_DB": str(db), "JIFEN_OPERATOR": "格桑", "JIFEN_LANG": "en"}
+    journal = db.with_name(db.name + "-journal")
+    proc = subprocess.Popen([sys.executable, "-m", "jifen_cli", "import", "records", str(csv)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if journal.stat().st_size > 0:
+                break
+        time.sleep(0.005)
+    assert proc.poll() is None, "the import finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert journal.stat().st_size > 0
+    return journal
+
+
+def _stamp(*paths: Path) -> list:
+    return [(hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in paths]
+
+
+@pytest.mark.parametrize("first", [("balance",), ("household", "list", "--json"), ("verify",)])
+def test_the_next_command_rolls_a_killed_import_back_even_a_read_one(ledger, tmp_path, first):
+    before = committed(ledger)
+    journal = _killed_mid_import(ledger, _records_csv(tmp_path / "records.csv", 20_000))
+    # SQLite wrote the journal's header magic only when it syncs it, before the first page it
+    # moves into the file: the writer died before that, so SQLite itself ignores this journal.
+    assert journal.read_bytes()[:8] == bytes(8)
+    recover = f"jifen --db {ledger} verify"
+
+    # check and rollup only read: they say what happened and which command recovers the file
+    stamp = _stamp(ledger, journal)
+    check = jifen_process(ledger, "check", "--json")
+    assert_clean(check, 1)
+    document = json.loads(check.stdout)
+    assert document["status"] == "interrupted" and document["recover"] == recover
+    assert recover in document["reason"] and recover in check.stderr
+    rollup = jifen_process(ledger, "rollup", str(ledger), "--quarter", "2024Q2", "--json")
+    assert_clean(rollup, 0)
+    [row] = json.loads(rollup.stdout)["villages"]
+    assert row["status"] == "interrupted" and recover in row["detail"]
+    assert _stamp(ledger, journal) == stamp
+
+    # the first ordinary command, even one that only reads, leaves no journal behind
+    assert_clean(jifen_process(ledger, *first), 0)
+    assert not journal.exists()
+    assert committed(ledger) == before
+    assert_clean(jifen_process(ledger, "household", "list", "--json"), 0)
+    assert_clean(jifen_process(ledger, "verify"), 0)
+    check = jifen_process(ledger, "check", "--json")
+    assert_clean(check, 0)
+    assert json.loads(check.stdout)["status"] == "ok"
+    assert committed(ledger) == before
+
+
+def test_a_read_command_leaves_the_journal_of_a_write_in_progress_alone(ledger):
+    """The journal of another process's write that is still going on is that writer's own."""
+    journal = ledger.with_name(ledger.name + "-journal")
+    writer = sqlite3.connect(ledger, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO imports (kind, file_name, sha256, rows, written, skipped,"
+                       " operator, imported_at) VALUES ('records', '写入中.csv', 'x', 0, 0, 0,"
+                       " 'x', 'x')")
+        assert journal.exists()
+        assert_clean(jifen_process(ledger, "balance", "--json"), 0)  # without waiting for it
+        assert journal.exists()
+        writer.execute("COMMIT")
+    finally:
+        writer.close()
+    assert not journal.exists()
+    assert_clean(jifen_process(ledger, "verify"), 0)

@@ -160,8 +160,9 @@ def test_each_bad_record_is_reported_with_its_excel_row_and_nothing_is_written(v
         f"{path}:4: No rule Z99. See `jifen rule list`.",
         f"{path}:5: bad date 2024-13-45: use YYYY-MM-DD (e.g. 2024-05-01)",
         f"{path}:6: qty must be a whole number, got 1.5",
-        f"{path}:8: 2024-03-15 falls in 2024Q1, which is published and locked. Correct it with "
-        "`jifen reverse`, dated in an open period.",
+        f"{path}:8: 2024-03-15 lies in the locked period: 2024Q1, the latest published quarter, "
+        "locks every date up to 2024-03-31. Correct a mistake with `jifen reverse`, dated after "
+        "2024-03-31.",
         f"{path}:9: date 2024-07-02 is in the future",
         f"{path}:10: ref R1 repeats row 2 of this file",
         f"{path}:11: this row has 7 cells, more than the header's 6 columns",

@@ -155,9 +155,6 @@ def test_backup_into_a_folder_is_named_after_village_and_head_and_verified(villa
     with sqlite3.connect(copy) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         assert conn.execute("SELECT available FROM households WHERE code = 'H002'").fetchone() == (10,)
-    # The same state backed up again has the same name: refused, never overwritten.
-    result = village.refused("backup", str(folder))
-    assert "never overwritten" in result.stderr
 
 
 def test_backup_name_is_safe_on_a_usb_stick_whatever_the_village_is_called(jifen, tmp_path):
@@ -333,12 +330,18 @@ def test_check_of_a_newer_or_foreign_file_is_refused_not_called_damaged(village,
         conn.execute("PRAGMA user_version = 99")
     result = village.refused("check", str(newer), "--json")
     assert "newer jifen" in result.stderr and "restore" not in result.stderr
-    assert result.stdout == ""
+    document = json.loads(result.stdout)  # --json prints its document, refusals included
+    assert document["status"] == "newer_schema" and "newer jifen" in document["reason"]
     foreign = tmp_path / "微信.db"
     with sqlite3.connect(foreign) as conn:
         conn.execute("CREATE TABLE message (id, text)")
     result = village.refused("check", str(foreign), lang="zh")
     assert "不是" in result.stderr and "备份" not in result.stderr
+    for path, status in ((foreign, "not_village"), (tmp_path / "没有.db", "missing")):
+        result = village.refused("check", str(path), "--json")
+        document = json.loads(result.stdout)
+        assert document["status"] == status and document["file"] == str(path)
+        assert document["reason"] and document["checks"] == []
 
 
 def test_check_of_a_file_with_an_interrupted_write_says_so_not_damaged(jifen, tmp_path):
@@ -364,3 +367,91 @@ def test_check_of_a_file_with_an_interrupted_write_says_so_not_damaged(jifen, tm
     jifen.ok("verify")  # the ordinary open rolls it back
     assert jifen.json("reviewer", "list") == []
     assert jifen("check").exit_code == 0
+
+
+# --- traps and words (issue 9, items 9 and 10) -------------------------------------------------
+
+
+def test_a_second_backup_of_an_unchanged_ledger_is_done_and_names_the_copy(village, tmp_path):
+    earn(village, "H002", "A01", 2)
+    folder = tmp_path / "u盘"
+    folder.mkdir()
+    village.ok("backup", str(folder))
+    (copy,) = folder.iterdir()
+    stamp = (copy.read_bytes(), copy.stat().st_mtime_ns)
+    for lang, words in (("en", "Already backed up"), ("zh", "已是 扎西岗村 当前台账的备份")):
+        out = village.ok("backup", str(folder), lang=lang).stdout
+        assert words in out and str(copy) in out
+    village.ok("backup", str(copy))  # the same copy named outright: done as well
+    assert list(folder.iterdir()) == [copy] and (copy.read_bytes(), copy.stat().st_mtime_ns) == stamp
+    # the ledger moves on: the next backup is a new file beside the first
+    earn(village, "H001", "A02", 1)
+    village.ok("backup", str(folder))
+    assert len(list(folder.iterdir())) == 2
+
+
+def test_a_backup_never_overwrites_what_is_not_this_ledger_as_it_stands(village, tmp_path):
+    earn(village, "H002", "A01", 2)
+    folder = tmp_path / "u盘"
+    folder.mkdir()
+    village.ok("backup", str(folder))
+    (copy,) = folder.iterdir()
+    with sqlite3.connect(copy) as conn:  # the copy has been tampered with since
+        conn.execute("DROP TRIGGER postings_no_update")
+        conn.execute("UPDATE postings SET points = 500 WHERE kind = 'earn'")
+    conn.close()
+    damaged = copy.read_bytes()
+    r = village.refused("backup", str(folder))
+    assert str(copy) in r.stderr and "not a sound copy" in r.stderr and "never overwritten" in r.stderr
+    assert copy.read_bytes() == damaged
+    older = tmp_path / "older.db"
+    village.ok("backup", str(older))
+    earn(village, "H001", "A02", 1)
+    r = village.refused("backup", str(older), lang="zh")
+    assert "不是当前台账的完好副本" in r.stderr and "不会覆盖" in r.stderr
+
+
+def test_restore_from_a_folder_says_it_is_a_folder_and_names_a_backup_in_it(village, tmp_path):
+    folder = tmp_path / "u盘"
+    folder.mkdir()
+    target = tmp_path / "new.db"
+    r = village.refused("restore", str(folder), "--to", str(target))
+    assert f"{folder} is a folder, not a backup file, and holds no backup" in r.stderr
+    assert "jifen init" not in r.stderr
+    village.ok("backup", str(folder))
+    (copy,) = folder.iterdir()
+    for lang, words in (("en", f"{folder} is a folder, not a backup file"),
+                        ("zh", f"{folder} 是文件夹，不是备份文件")):
+        r = village.refused("restore", str(folder), "--to", str(target), lang=lang)
+        assert words in r.stderr and f"jifen restore '{copy}' --to" in r.stderr
+        assert "init" not in r.stderr
+    r = village.refused("restore", str(tmp_path / "没有.jifen.db"), "--to", str(target), lang="zh")
+    assert "找不到备份文件" in r.stderr and "init" not in r.stderr
+    assert not target.exists()
+
+
+def test_restore_onto_an_existing_path_says_so(village, tmp_path):
+    backup = tmp_path / "copy.jifen.db"
+    village.ok("backup", str(backup))
+    for args in (("--to", str(village.db)), ()):  # named with --to, or the --db file
+        r = village.refused("restore", str(backup), *args)
+        assert f"{village.db} already exists: a restore writes a new village file" in r.stderr
+        assert "--to NEW.db" in r.stderr
+    r = village.refused("restore", str(backup), "--to", str(village.db), lang="zh")
+    assert "恢复只写新的村台账文件" in r.stderr
+
+
+def test_cards_for_a_group_that_does_not_exist_name_the_groups(village, tmp_path):
+    village.ok("household", "add", "H005", "བཀྲ་ཤིས་རྡོ་རྗེ", "--group", "ནང་ཆེན་")
+    r = village.refused("card", "--group", "九组", "--out", str(tmp_path / "c"), lang="zh")
+    assert "没有组别“九组”" in r.stderr and "现有组别：一组；二组；三组；ནང་ཆེན་" in r.stderr
+    r = village.refused("card", "--group", "九组", "--out", str(tmp_path / "c"), lang="en")
+    assert "There is no group 九组. The groups are: 一组; 二组; 三组; ནང་ཆེན་." in r.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_cards_for_a_group_when_no_household_has_one(jifen, tmp_path):
+    jifen.ok("init", "--village", "扎西岗村")
+    jifen.ok("household", "add", "H001", "次仁卓玛")
+    r = jifen.refused("card", "--group", "九组", lang="zh")
+    assert "没有组别“九组”：还没有哪一户登记了组别" in r.stderr

@@ -557,3 +557,65 @@ def test_a_quarter_at_the_edge_of_the_calendar_is_a_clear_refusal(village, tmp_p
     r = village("rollup", str(village.db), "--quarter", quarter)  # raises on a traceback
     assert r.exit_code == (1 if quarter == "0000Q1" else 0), r.stderr
     assert village.sql("SELECT count(*) FROM publications") == [(0,)]
+
+
+# --- a dry run, then the real thing into the same folder (issue 9, item 10) ----------------------
+
+
+def test_a_dry_run_folder_of_the_same_quarter_is_replaced_by_the_real_publication(active, tmp_path):
+    out = tmp_path / "公示"
+    active.ok("publish", "--quarter", "2024Q2", "--out", str(out), "--dry-run")
+    earn(active, "H002", "A02", 1, "2024-06-28")  # the preview showed an earlier ledger
+    result = active.ok("publish", "--quarter", "2024Q2", "--out", str(out))
+    assert active.sql("SELECT count(*) FROM publications") == [(1,)]
+    assert sorted(p.name for p in out.iterdir()) == sorted(publication.FILES)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["digest"] == active.json("verify")["head"] and manifest["digest"] in result.stdout
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("change", ["extra file", "edited file", "other quarter", "other village"])
+def test_any_other_folder_is_still_refused(active, tmp_path, change):
+    out = tmp_path / "公示"
+    quarter = "2024Q1" if change == "other quarter" else "2024Q2"
+    source = active
+    if change == "other village":
+        other = tmp_path / "other.db"
+        shutil.copy(active.db, other)
+        with sqlite3.connect(other) as conn:
+            conn.execute("UPDATE village SET name = '达嘎村'")
+        conn.close()
+        active.ok("--db", str(other), "publish", "--quarter", quarter, "--out", str(out),
+                  "--dry-run")
+    else:
+        source.ok("publish", "--quarter", quarter, "--out", str(out), "--dry-run")
+    if change == "extra file":
+        (out / "意见.txt").write_text("请张贴", encoding="utf-8")
+    if change == "edited file":
+        with open(out / "notice.html", "ab") as fh:
+            fh.write(b"<!-- edited -->")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    r = active.refused("publish", "--quarter", "2024Q2", "--out", str(out), lang="zh")
+    assert str(out) in r.stderr and "不会覆盖" in r.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert active.sql("SELECT count(*) FROM publications") == [(0,)]
+
+
+# --- the refusal names the quarter that locks the date (issue 9, item 9) -------------------------
+
+
+@pytest.mark.parametrize("date", ["1900-01-01", "2023-11-30", "2024-06-30"])
+def test_a_locked_date_is_refused_naming_the_latest_published_quarter(locked, tmp_path, date):
+    zh = locked.refused("record", "H001", "A01", "--date", date, lang="zh").stderr
+    assert f"{date} 在已锁定的期间内" in zh and "最近公示的季度是 2024Q2" in zh
+    assert "2024-06-30 及以前的日期都已锁定" in zh
+    en = locked.refused("record", "H001", "A01", "--date", date, lang="en").stderr
+    assert (f"{date} lies in the locked period: 2024Q2, the latest published quarter, locks "
+            "every date up to 2024-06-30") in en
+    own = f"{date[:4]}Q{(int(date[5:7]) - 1) // 3 + 1}"
+    if own != "2024Q2":  # its own quarter was never published: not named as if it were
+        assert own not in zh and own not in en
+    records = tmp_path / "records.csv"
+    records.write_text(f"household,rule,date,qty\nH001,A01,{date},1\n", encoding="utf-8")
+    r = locked.refused("import", "records", str(records))
+    assert f"{records}:2: {date} lies in the locked period: 2024Q2, the latest" in r.stderr

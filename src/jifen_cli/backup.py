@@ -11,7 +11,10 @@ existing file. The journal mode stays DELETE, so the copy alone is complete.
 A backup written into a folder is named after the village, the day, and the ledger's head:
 `扎西岗村-20240630-n1234-abcdef12.jifen.db` (n = the last posting's number, then the first eight
 hex digits of its chain hash), so two copies of the same ledger state have the same name and a
-later state sorts after an earlier one of the same day.
+later state sorts after an earlier one of the same day. A backup whose destination already holds
+a sound copy of the ledger as it stands (the same village record, the same head; checked like any
+new copy) is already done: nothing is written, and the existing copy is named. Anything else at
+the destination is never overwritten.
 
 `restore SRC PATH` is the same copy in the other direction onto a path that must not exist: the
 source is verified first (a damaged backup is refused with exit 3), so a restore never replaces
@@ -28,6 +31,8 @@ from pathlib import Path
 
 from jifen_cli import db, ledger
 from jifen_cli.errors import (
+    BadInput,
+    JifenError,
     LedgerDamaged,
     NotAVillage,
     NoVillage,
@@ -48,6 +53,7 @@ class Copy:
     head_seq: int
     head: str
     postings: int
+    existing: bool = False  # the destination already held this copy: nothing was written
 
 
 NAME_BYTES = 120  # of the village's name in a backup's name: well inside 255 (ext4, FAT, NTFS)
@@ -106,6 +112,32 @@ def check_copy(path: Path) -> Copy:
     return Copy(path, name[0], report.postings, report.head, report.postings)
 
 
+_STATE = "SELECT name, township, county, created_at, head_seq, head_hash FROM village"
+
+
+def _already_there(source: sqlite3.Connection, final: Path) -> Copy:
+    """`final` exists: the Copy it is when it is a sound copy of `source` as it stands (the same
+    village record and head), else the refusal to overwrite it, saying why."""
+    wanted = source.execute(_STATE).fetchone()
+    try:
+        copy = check_copy(final)
+        conn = _connect_ro(final)
+        try:
+            found = conn.execute(_STATE).fetchone()
+        finally:
+            conn.close()
+    except JifenError as exc:
+        raise VillageExists("backup_name_taken", path=str(final),
+                            detail=Message(exc.key, **exc.params)) from None
+    except sqlite3.Error as exc:
+        raise VillageExists("backup_name_taken", path=str(final), detail=str(exc)) from None
+    if found != wanted:
+        raise VillageExists("backup_name_taken", path=str(final),
+                            detail=Message("backup_other_state"))
+    copy.path, copy.existing = final, True
+    return copy
+
+
 def _place(temp: Path, final: Path) -> None:
     """Move the verified temporary copy to `final`, refusing to replace anything there."""
     try:
@@ -161,22 +193,38 @@ def backup(conn: sqlite3.Connection, dest: Path) -> Copy:
     """Copy the open village to `dest` (a new file, or a folder to name it in), verified."""
     dest = Path(dest)
     if dest.is_dir():
+        name, head_seq, head = conn.execute("SELECT name, head_seq, head_hash FROM village").fetchone()
+        named = dest / backup_name(name, head_seq, head)
+        if named.exists():
+            return _already_there(conn, named)
         return _copy_checked(conn, dest, None)
     if dest.exists():
-        raise VillageExists(path=str(dest))
+        return _already_there(conn, dest)
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise StorageProblem(path=str(dest), detail_key="no_such_folder")
     return _copy_checked(conn, folder, dest)
 
 
+def _a_folder(folder: Path) -> BadInput:
+    """The refusal of a folder given as the backup to restore, naming a backup file in it."""
+    import shlex
+
+    found = sorted(folder.glob("*.jifen.db"))  # the newest of a day sorts last
+    if not found:
+        return BadInput("restore_folder_without_backup", path=str(folder))
+    return BadInput("restore_source_is_folder", path=str(folder), example=shlex.quote(str(found[-1])))
+
+
 def restore(source: Path, target: Path) -> Copy:
     """Verify the backup `source`, then copy it to `target`, which must not exist yet."""
     source, target = Path(source), Path(target)
+    if source.is_dir():
+        raise _a_folder(source)
     if not source.is_file():
-        raise NoVillage(path=str(source))
+        raise NoVillage("restore_no_source", path=str(source))
     if target.exists():
-        raise VillageExists(path=str(target))
+        raise VillageExists("restore_target_exists", path=str(target))
     check_copy(source)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():

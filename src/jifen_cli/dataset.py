@@ -41,9 +41,11 @@ never renamed, retyped or removed — a reader that selects columns by name keep
 Household names, ID numbers, phones, notes and evidence are not exported: the dataset is for
 figures, and the village files stay the record.
 
-Every file is verified before export (the same read-only open and `ledger.verify` as the
-roll-up); a damaged, foreign, truncated or newer file is not exported and is reported. Of two
-copies of one village, the one with the longer ledger is exported. Each part file is written to
+Every file is verified before export (the same read-only open and `health.verify_file` — SQLite's
+quick_check of its pages, then `ledger.verify` — as the roll-up); a damaged, foreign, truncated or
+newer file is not exported and is reported. Of two copies of one village, the one with the longer
+ledger is exported, unless it is damaged: then the next copy is tried, so a clean copy is always
+chosen over a damaged one. Each part file is written to
 a temporary name and renamed into place, so a reader never sees half a file, and exporting a
 quarter again replaces that quarter's files: run it each quarter to append the new partitions.
 """
@@ -143,7 +145,7 @@ def _write(path: Path, table) -> None:
 
 def export_one(path: str, out: str, quarter: str | None) -> tuple[rollup.Row, int]:
     """Verify one village file and write its postings. Never raises: problems are the row's."""
-    from jifen_cli import ledger
+    from jifen_cli import health
     from jifen_cli.db import open_village
     from jifen_cli.village import info
 
@@ -159,7 +161,7 @@ def export_one(path: str, out: str, quarter: str | None) -> tuple[rollup.Row, in
                                                      facts["county"])
             row.village_id = rollup.village_id(row.village, row.township, row.county,
                                                facts["created_at"])
-            report = ledger.verify(conn)
+            report = health.verify_file(conn)
             row.head_seq, row.head = report.postings, report.head
             if not report.ok:
                 row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
@@ -218,33 +220,42 @@ def export(arguments: Iterable[str | Path], out: str | Path, *, quarter: str | N
     quarter = periods.parse_quarter(quarter) if quarter else None
     paths, repeats = rollup.unique_files(rollup.find_files(arguments))
     skipped: list[rollup.Row] = []
-    # Of two copies of one village, export the longer ledger (then the first path).
-    chosen: dict[str, tuple[int, int]] = {}
-    ids = [_identify(p) for p in paths]
-    for n, found in enumerate(ids):
-        if found and (found[0] not in chosen or found[1] > chosen[found[0]][0]):
-            chosen[found[0]] = (found[1], n)
-    todo = []
-    for n, (path, found) in enumerate(zip(paths, ids)):
-        if found and chosen[found[0]][1] != n:
-            kept = paths[chosen[found[0]][1]]
-            skipped.append(rollup.Row(path=str(path), status="duplicate", village_id=found[0],
-                                      detail=Message("export_other_copy", path=str(kept))))
+    # Copies of one village are tried longest ledger first (then the first path); the next copy
+    # only when the one before it did not verify: a clean copy is exported, never a damaged one.
+    copies: dict[str, list[tuple[int, int]]] = {}
+    todo: list[str] = []
+    for n, (path, found) in enumerate(zip(paths, map(_identify, paths))):
+        if found:
+            copies.setdefault(found[0], []).append((-found[1], n))
         else:
-            todo.append(str(path))
+            todo.append(str(path))  # not a current village file: export_one says what it is
+    for candidates in copies.values():
+        candidates.sort(reverse=True)  # pop() takes the longest, then the first path
+        todo.append(str(paths[candidates.pop()[1]]))
     for n, first in repeats.items():
         skipped.append(rollup.Row(path=str(first), status="duplicate",
                                   detail=Message("export_named_twice", n=n + 1)))
     Path(out).mkdir(parents=True, exist_ok=True)
-    if on_found:
-        on_found(len(todo))
-    results = rollup.run(_export_many, todo, (str(out), quarter), jobs=jobs, progress=progress)
-    villages = postings = 0
-    for row, written in results:
-        if row.status == "ok":
-            villages += 1
-            postings += written
-        else:
+    villages = postings = tried = 0
+    while todo:
+        tried += len(todo)
+        if on_found:
+            on_found(tried)
+        results = rollup.run(_export_many, todo, (str(out), quarter), jobs=jobs, progress=progress)
+        todo = []
+        for row, written in results:
+            others = copies.pop(row.village_id, []) if row.village_id else []
+            if row.status == "ok":
+                villages += 1
+                postings += written
+                skipped.extend(
+                    rollup.Row(path=str(paths[n]), status="duplicate", village_id=row.village_id,
+                               detail=Message("export_other_copy", path=row.path))
+                    for _, n in others)
+                continue
             skipped.append(row)
+            if others:  # this copy did not verify: try the next one
+                todo.append(str(paths[others.pop()[1]]))
+                copies[row.village_id] = others
     return {"villages": villages, "postings": postings, "files": len(paths) + len(repeats),
             "skipped": skipped, "out": str(out)}

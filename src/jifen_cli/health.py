@@ -20,6 +20,13 @@ file is damaged or tampered with) — and a detail:
 
 The balance, stock and digest checks are computed on their own (not only through verify), so
 they are reported even when the chain is broken.
+
+A file `check` will not examine — a write to it was cut off (a `-journal` beside it: `check`
+never rolls it back, it names the command that does), a newer schema, not a village file, no
+file — is refused (exit 1); `refusal` gives the `--json` document saying so.
+
+`verify_file` is what `verify`, `rollup` and `export` run on a file: SQLite's own quick_check of
+its pages, then the ledger's chain, balances, stock and digests.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from jifen_cli import db, periods
-from jifen_cli.errors import InterruptedWrite, NewerSchema, NotAVillage, NoVillage
+from jifen_cli.errors import InterruptedWrite, JifenError, NewerSchema, NotAVillage, NoVillage
 from jifen_cli.i18n import Message
 from jifen_cli.values import today
 
@@ -70,8 +77,8 @@ def check(path: str | Path) -> Health:
     path = Path(path)
     if not path.is_file():
         raise NoVillage(path=str(path))
-    if db.interrupted_write(path):  # not damage: an ordinary open rolls it back
-        raise InterruptedWrite(path=str(path))
+    if db.interrupted_write(path):  # not damage: an ordinary open rolls it back, check never
+        raise InterruptedWrite(path=str(path), command=db.recover_command(path))
     health = Health(str(path), [])
     add = health.checks.append
     try:
@@ -102,6 +109,39 @@ def check(path: str | Path) -> Health:
     finally:
         conn.close()
     return health
+
+
+REFUSALS = ((InterruptedWrite, "interrupted"), (NewerSchema, "newer_schema"),
+            (NotAVillage, "not_village"), (NoVillage, "missing"))
+
+
+def refusal(path: str | Path, exc: JifenError) -> dict:
+    """The `check --json` document of a file that check refused to examine: its status says
+    which refusal, `reason` says it in words (English, like every --json detail), `recover` is
+    the command that rolls an interrupted write back. No checks were run."""
+    status = next((name for cls, name in REFUSALS if isinstance(exc, cls)), "refused")
+    document = {"file": str(path), "status": status, "reason": exc.message("en"), "checks": []}
+    if "command" in exc.params:
+        document["recover"] = exc.params["command"]
+    return document
+
+
+def verify_file(conn: sqlite3.Connection):
+    """SQLite's quick_check of every page, then ledger.verify: a ledger.Report whose first
+    problem is the page damage, when there is any (the ledger is still verified as far as it can
+    be read, so its length and head are known). Raises sqlite3.DatabaseError when SQLite cannot
+    read the file at all; the caller says how that is reported."""
+    from jifen_cli import ledger
+
+    damage = db.page_damage(conn)
+    if not damage:
+        return ledger.verify(conn)
+    try:
+        report = ledger.verify(conn)
+    except sqlite3.DatabaseError:
+        report = ledger.Report()
+    report.problems.insert(0, ledger.Problem("verify_pages_damaged", detail=_sample(damage)))
+    return report
 
 
 def _guarded(add, name: str, conn: sqlite3.Connection, fn) -> None:

@@ -214,11 +214,6 @@ def list_all(conn: sqlite3.Connection, *, group: str | None = None, private: boo
     return [_public(row, private) for row in conn.execute(sql + " ORDER BY code", params)]
 
 
-def groups(conn: sqlite3.Connection) -> list[str]:
-    return [g for (g,) in conn.execute(
-        "SELECT DISTINCT grp FROM households WHERE grp <> '' ORDER BY grp")]
-
-
 # --- changes --------------------------------------------------------------------------------
 
 _EDITABLE = {"name": "name", "group": "grp", "members": "members", "id_number": "id_number",

@@ -103,11 +103,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "with `jifen restore`.",
     ),
     "interrupted_write": (
-        "{path} 的上一次写入被中断（旁边有 -journal 文件）。这不是损坏：运行任意一条 jifen 命令"
-        "（如 `jifen --db {path} verify`）即可撤回未完成的写入，已保存的数据不会丢失，然后再检查。",
+        "{path} 的上一次写入被中断（旁边有 -journal 文件）。这不是损坏，已保存的数据不会丢失。"
+        "`jifen check` 只读、不改动文件：运行 `{command}`（或对它运行任意一条 jifen 命令）"
+        "即可撤回未完成的写入，然后再检查。",
         "The last write to {path} was interrupted (a -journal file lies beside it). It is not "
-        "damage: run any jifen command on it (e.g. `jifen --db {path} verify`) to roll the "
-        "unfinished write back, losing nothing committed, then check it again.",
+        "damage, and nothing committed is lost. `jifen check` only reads and never changes the "
+        "file: run `{command}` (or any jifen command on it) to roll the unfinished write back, "
+        "then check it again.",
     ),
     "newer_schema": (
         "{path} 由更新版本的 jifen 创建（结构版本 {found}，本程序支持到 {known}）。请升级 jifen。",
@@ -198,9 +200,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`jifen item restock {item} QTY --cost YUAN`.",
     ),
     "period_locked": (
-        "{date} 属于已公示并锁定的 {quarter}，不能再记入。更正请用 `jifen reverse`，日期放在未公示的期间。",
-        "{date} falls in {quarter}, which is published and locked. Correct it with "
-        "`jifen reverse`, dated in an open period.",
+        "{date} 在已锁定的期间内：最近公示的季度是 {quarter}，{through} 及以前的日期都已锁定，"
+        "不能再记入。更正请用 `jifen reverse`，日期放在 {through} 之后。",
+        "{date} lies in the locked period: {quarter}, the latest published quarter, locks every "
+        "date up to {through}. Correct a mistake with `jifen reverse`, dated after {through}.",
     ),
     "already_reversed": (
         "条目 #{seq} 已被 #{by} 冲正，不能再次冲正。",
@@ -355,9 +358,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Approve or reject them with `jifen review`, then publish.",
     ),
     "publish_out_exists": (
-        "{out} 已存在且不是空文件夹，不会覆盖。换一个 --out，或先移走它。",
-        "{out} exists and is not an empty folder; it is never overwritten. "
-        "Choose another --out or move it away.",
+        "{out} 已存在且不是空文件夹（也不是只装着本季度一次未改动的试运行结果），不会覆盖。"
+        "换一个 --out，或先移走它。",
+        "{out} exists and is not an empty folder (nor one holding only an untouched dry run of "
+        "this quarter); it is never overwritten. Choose another --out or move it away.",
     ),
     "published": (
         "已公示 {quarter} 并锁定本季台账（截至第 {head_seq} 条）。\n摘要：{digest}\n"
@@ -801,10 +805,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rollup_truncated": ("只有 {size:,} 字节，应有 {full:,} 字节",
                          "the file is cut short: {size:,} of {full:,} bytes"),
     "rollup_interrupted": (
-        "上一次写入被中断：对它运行一次任意 jifen 命令（会撤回未完成的写入，已保存的数据不会丢失），"
-        "然后重新汇总",
-        "a write to it was interrupted; run any jifen command on it once (it rolls the "
-        "unfinished write back, losing nothing committed), then roll up again",
+        "上一次写入被中断：对它运行一次任意 jifen 命令，如 `{command}`（会撤回未完成的写入，"
+        "已保存的数据不会丢失），然后重新汇总",
+        "a write to it was interrupted; run any jifen command on it once, e.g. `{command}` (it "
+        "rolls the unfinished write back, losing nothing committed), then roll up again",
     ),
     "rollup_newer": ("由更新版本的 jifen 创建（结构版本 {version}，本程序支持到 {latest}）",
                      "written by a newer jifen (schema {version}; this one knows up to {latest})"),
@@ -1417,4 +1421,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no longer match their SHA-256 (changed outside jifen): {items}",
     ),
     "check_evidence_file": ("记录 {claim} 的 {file}", "claim {claim} file {file}"),
+    # --- file integrity, interrupted writes, backups and restores, cards (issue 9) ------------
+    "verify_pages_damaged": (
+        "文件的数据页已损坏（SQLite quick_check：{detail}），经由它们读出的数字可能是错的；"
+        "请用 `jifen restore` 从备份恢复",
+        "the file's pages are damaged (SQLite's quick_check: {detail}); figures read through "
+        "them can be wrong: restore a backup with `jifen restore`",
+    ),
+    "backup_exists": (
+        "{path} 已是 {village} 当前台账的备份（已校验：{postings} 条记录，链头 {head}…），无需再写一份。",
+        "Already backed up: {path} is a verified copy of {village} as it stands ({postings} "
+        "postings, head {head}…); nothing new was written.",
+    ),
+    "backup_name_taken": (
+        "{path} 已存在，但不是当前台账的完好副本（{detail}），不会覆盖。先移走它，或换一个目标。",
+        "{path} already exists but is not a sound copy of the ledger as it stands ({detail}); "
+        "it is never overwritten. Move it away or choose another destination.",
+    ),
+    "backup_other_state": ("另一个村或另一时刻的台账", "another village, or the ledger at another time"),
+    "restore_source_is_folder": (
+        "{path} 是文件夹，不是备份文件。请写出其中的备份文件，如 `jifen restore {example} --to 新文件.db`"
+        "（`jifen backup` 写的备份名为 村名-日期-n记录数-链头.jifen.db）。",
+        "{path} is a folder, not a backup file. Name the backup file in it, e.g. "
+        "`jifen restore {example} --to NEW.db` (`jifen backup` names its copies "
+        "VILLAGE-DATE-nPOSTINGS-HEAD.jifen.db).",
+    ),
+    "restore_folder_without_backup": (
+        "{path} 是文件夹，不是备份文件，里面也没有备份（`jifen backup` 写的备份名为 "
+        "村名-日期-n记录数-链头.jifen.db）。请写出备份文件本身的路径。",
+        "{path} is a folder, not a backup file, and holds no backup (`jifen backup` names its "
+        "copies VILLAGE-DATE-nPOSTINGS-HEAD.jifen.db). Name the backup file itself.",
+    ),
+    "restore_no_source": (
+        "找不到备份文件 {path}。请写出要恢复的备份文件（`jifen backup` 写的备份名为 "
+        "村名-日期-n记录数-链头.jifen.db）。",
+        "No backup file at {path}. Name the backup file to restore (`jifen backup` names its "
+        "copies VILLAGE-DATE-nPOSTINGS-HEAD.jifen.db).",
+    ),
+    "restore_target_exists": (
+        "{path} 已存在：恢复只写新的村台账文件，已有的文件绝不覆盖。用 --to 新文件.db 指定一个还不存在的路径。",
+        "{path} already exists: a restore writes a new village file; an existing file is never "
+        "overwritten. Name a path that does not exist yet with --to NEW.db.",
+    ),
+    "card_no_such_group": (
+        "没有组别“{group}”。现有组别：{groups}。",
+        "There is no group {group}. The groups are: {groups}.",
+    ),
+    "card_no_groups": (
+        "没有组别“{group}”：还没有哪一户登记了组别。请给出户号，或用 --all。",
+        "There is no group {group}: no household has a group yet. Name the households, or use "
+        "--all.",
+    ),
 }

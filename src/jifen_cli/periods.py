@@ -57,4 +57,11 @@ def ensure_open(conn: sqlite3.Connection, date: str, locked: str | None = None) 
     if locked is None:
         locked = locked_through(conn)
     if locked is not None and date <= locked:
-        raise PeriodLocked(date=date, quarter=quarter_of(date))
+        raise locked_out(date, locked)
+
+
+def locked_out(date: str, locked: str) -> PeriodLocked:
+    """The refusal of `date`, on or before `locked` (the last day of the latest published
+    quarter, as locked_through gives it): it names that quarter, which is what locks the date —
+    not the date's own quarter, which may never have been published (1900Q1)."""
+    return PeriodLocked(date=date, quarter=quarter_of(locked), through=locked)

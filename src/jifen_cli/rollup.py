@@ -7,19 +7,23 @@ found). SQLite's own side files (`-journal`, `-wal`, `-shm`) are skipped.
 
 Examining a file (`examine`, one per worker process). It is opened read-only (`mode=ro`: SQLite
 takes only a shared lock, writes nothing, and the file's bytes and mtime stay as they were), its
-chain verified with `ledger.verify`, and its quarter figures computed by `figures.village` and
-`figures.fund`, the same code `publish` uses. A file that cannot be rolled up is still a row and
-says why (STATUSES): damaged (the chain or a balance does not match — its figures are shown when
-readable but not added to the totals), not a village file, written by a newer jifen, written by
-an older jifen (a read-only open cannot upgrade it: run any jifen command on it once), cut short
-(truncated: smaller than its header says), or unreadable.
+pages checked by SQLite's quick_check and its chain verified with `ledger.verify` (together
+`health.verify_file`, what `jifen verify` runs), and its quarter figures computed by
+`figures.village` and `figures.fund`, the same code `publish` uses. A file that cannot be rolled
+up is still a row and says why (STATUSES): damaged (a damaged page, or the chain or a balance does
+not match — its figures are shown when readable but never added to the totals), not a village
+file, written by a newer jifen, written by an older jifen (a read-only open cannot upgrade it: run
+any jifen command on it once), interrupted (a write to it was cut off: the row names the command
+that rolls it back, which the read-only roll-up never does), cut short (truncated: smaller than
+its header says), or unreadable.
 
 Duplicates. The same file named twice (by any path, link or folder) is examined once; the other
 mention is a `duplicate` row. Two copies of one village are recognised by the village record
 every copy carries from `jifen init` on: name, township, county and the second it was created
-(its `village_id` is a hash of those). The copy with the longest sound ledger is counted; the
-others are `duplicate` rows naming it (an older copy, an identical copy, or — if two copies of the
-same length differ — a conflicting one, which needs a person to decide).
+(its `village_id` is a hash of those). The copy with the longest sound ledger is counted (a
+damaged copy never, however long); the others are `duplicate` rows naming it (a damaged copy, an
+older copy, an identical copy, or — if two copies of the same length differ — a conflicting one,
+which needs a person to decide).
 
 Totals count each village once, and only villages whose ledger verified.
 """
@@ -35,7 +39,13 @@ from pathlib import Path
 from typing import Any
 
 from jifen_cli import periods
-from jifen_cli.db import APPLICATION_ID, SQLITE_MAGIC, interrupted_write, looks_like_village
+from jifen_cli.db import (
+    APPLICATION_ID,
+    SQLITE_MAGIC,
+    interrupted_write,
+    looks_like_village,
+    recover_command,
+)
 from jifen_cli.errors import os_reason
 from jifen_cli.i18n import Message
 
@@ -192,7 +202,7 @@ def _header_problem(path: Path, row: Row) -> bool:
         # A write was cut off (power, a pulled USB stick): SQLite rolls it back on the next
         # ordinary open, which a read-only roll-up must not do. Nothing is lost.
         row.status = "interrupted"
-        row.detail = Message("rollup_interrupted")
+        row.detail = Message("rollup_interrupted", command=recover_command(path))
         return True
     version = int.from_bytes(header[60:64], "big")
     if version > LATEST:
@@ -224,6 +234,9 @@ def examine(path: str | Path, quarter: str) -> Row:
             return row
         _examine_village(path, quarter, row)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up
+        row.figures = None
+        if row.status == "damaged":  # its figures cannot be read either: the damage says why
+            return row
         row.status = "unreadable"
         row.detail = failure(exc)
         if row.verified == "yes":
@@ -233,7 +246,7 @@ def examine(path: str | Path, quarter: str) -> Row:
 
 
 def _examine_village(path: Path, quarter: str, row: Row) -> None:
-    from jifen_cli import figures, ledger
+    from jifen_cli import figures, health
     from jifen_cli.db import open_village
     from jifen_cli.village import info
 
@@ -243,7 +256,7 @@ def _examine_village(path: Path, quarter: str, row: Row) -> None:
         row.village, row.township, row.county = facts["village"], facts["township"], facts["county"]
         row.klass, row.mode = facts["class"], facts["mode"]
         row.village_id = village_id(row.village, row.township, row.county, facts["created_at"])
-        report = ledger.verify(conn)
+        report = health.verify_file(conn)
         row.head_seq, row.head = report.postings, report.head
         if report.ok:
             row.verified = "yes"

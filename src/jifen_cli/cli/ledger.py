@@ -100,18 +100,19 @@ def verify(
     )] = None,
     json: Json = False,
 ):
-    """Recompute the hash chain and every balance and stock level; exit 3 on damage."""
+    """Check the file's pages (SQLite's quick_check), recompute the hash chain and every balance
+    and stock level; exit 3 on damage. With --disclosure, check a posted copy instead."""
     if disclosure is not None:
         return _verify_disclosure(state(ctx), disclosure, quarter, json)
     import sqlite3
 
-    from jifen_cli import ledger
+    from jifen_cli import health, ledger
     from jifen_cli.db import is_busy
     from jifen_cli.errors import LedgerDamaged, VillageDamaged
 
     s = state(ctx)
     try:
-        report = ledger.verify(s.conn())
+        report = health.verify_file(s.conn())
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):  # held by another process too long: busy, not damaged (the edge says so)
             raise
@@ -131,7 +132,6 @@ def verify(
         raise LedgerDamaged(detail=report.problems[0].message(s.lang))
     s.say("verify_ok", postings=report.postings, publications=report.publications,
           head=report.head)
-
 
 
 def _verify_disclosure(s, folder: Path, quarter: str | None, json: bool) -> None:

@@ -53,13 +53,16 @@ def backup(
     dest: Annotated[Path, typer.Argument(
         help="A new file, or a folder to put a file named after the village and ledger head.")],
 ):
-    """Copy the village file safely (even while others write) and verify the copy."""
+    """Copy the village file safely (even while others write) and verify the copy.
+
+    Done already (exit 0, nothing written) when DEST holds a sound copy of the ledger as it
+    stands; anything else there is never overwritten."""
     from jifen_cli import backup as domain
 
     s = state(ctx)
     copy = domain.backup(s.conn(), dest)
-    s.say("backed_up", path=copy.path, village=copy.village, postings=copy.postings,
-          head=copy.head[:16])
+    s.say("backup_exists" if copy.existing else "backed_up", path=copy.path,
+          village=copy.village, postings=copy.postings, head=copy.head[:16])
 
 
 def restore(
@@ -95,9 +98,12 @@ def card(
     conn = s.conn()
     codes = list(dict.fromkeys(households or []))
     if all_ or group is not None:
-        codes += [h["code"] for h in domain.list_all(conn, group=None if all_ else group,
-                                                      include_closed=False)
-                  if h["code"] not in codes]
+        members = domain.list_all(conn, group=None if all_ else group, include_closed=False)
+        if not members and not all_:  # a group no household belongs to: say so, list the groups
+            groups = list(dict.fromkeys(h["group"] for h in domain.list_all(conn) if h["group"]))
+            raise BadInput("card_no_such_group" if groups else "card_no_groups", group=group,
+                           groups=groups)
+        codes += [h["code"] for h in members if h["code"] not in codes]
     if not codes:
         raise BadInput("card_needs_households")
     path = cards.write(conn, codes, out, lang=s.lang, last=last)
@@ -112,13 +118,22 @@ def check(
 ):
     """Whole-file health report: integrity, chain, balances, stock, digests, overdue work.
 
-    Exit 3 when any check fails (damage); warnings do not change the exit code.
+    Exit 3 when any check fails (damage); warnings do not change the exit code. A file it will
+    not examine (an interrupted write, a newer schema, not a village file) is refused, exit 1;
+    with --json the document says so too (`status`, `reason`). It never changes the file.
     """
     from jifen_cli import health
+    from jifen_cli.errors import JifenError
     from jifen_cli.i18n import said
 
     s = state(ctx)
-    report = health.check(file or s.db)
+    path = file or s.db
+    try:
+        report = health.check(path)
+    except JifenError as exc:  # refused (exit 1): with --json, the document says so too
+        if json:
+            print_json(health.refusal(path, exc))
+        raise
     if json:
         print_json(report.as_dict())
     else:

@@ -138,7 +138,7 @@ class EventChecks:
 
     def _date(self, text: str):
         from jifen_cli.errors import PeriodLocked
-        from jifen_cli.periods import quarter_of
+        from jifen_cli.periods import locked_out
 
         try:
             if not text:
@@ -150,7 +150,7 @@ class EventChecks:
             if self.today is not None and iso > self.today:
                 raise BadInput("future_date", value=iso)
             if iso <= self.locked:
-                raise PeriodLocked(date=iso, quarter=quarter_of(iso))
+                raise locked_out(iso, self.locked)
             return iso
         except (BadInput, PeriodLocked) as exc:
             return exc
