@@ -242,3 +242,59 @@ def test_the_notice_states_the_objection_period(published):
     assert manifest["objection_days"] == 7
     assert manifest["objection_period"] == {"first": "2024-06-30", "last": "2024-07-06"}
     assert "公示期" in html
+
+
+# --- the next notice, in a real browser and on paper -----------------------------------------
+
+HOSTILE_TEXT = "<img src=x onerror=\"document.title='pwned'\">=HYPERLINK(\"x\")"
+
+
+@pytest.mark.browser
+def test_the_next_notice_lists_the_resolved_objections_as_text(published, tmp_path, monkeypatch):
+    from test_notice_browser import Page, run_chromium
+    from test_paper import page_texts, print_to_pdf
+
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-02")
+    for text in ("砖茶并未领取", HOSTILE_TEXT, "ཚེ་རིང་ 的扣分有误"):
+        published.ok("objection", "add", "--quarter", "2024Q2", "--text", text,
+                     "--household", "H002", "--by", "次仁")
+    published.ok("objection", "add", "--quarter", "2024Q2", "--text", "仍在核实")  # stays open
+    published.ok("objection", "resolve", "1", "--upheld", "--reason", "经核实属实", operator="格桑")
+    published.ok("objection", "resolve", "2", "--dismissed", "--reason", "与台账无关",
+                 operator="格桑")
+    published.ok("objection", "resolve", "3", "--dismissed", "--reason", "扣分无误", operator="罗布")
+    monkeypatch.setenv("JIFEN_TODAY", "2024-10-01")
+    q3 = tmp_path / "q3"
+    published.ok("publish", "--quarter", "2024Q3", "--out", str(q3), "--objection-days", "10")
+    notice = q3 / "notice.html"
+    dom = run_chromium(tmp_path, "--dump-dom", notice.as_uri()).stdout.decode("utf-8")
+    page = Page()
+    page.feed(dom)
+    assert "pwned" not in page.title
+    assert not any(tag == "img" for tag, _ in page.tags)
+    assert page.rows["table-objections"] == 3
+    assert HOSTILE_TEXT in page.cells  # the villager's words, shown as text
+    assert "次仁" not in page.cells  # who raised it is not posted
+    lines = "\n".join(page_texts(print_to_pdf(tmp_path, notice, tmp_path / "q3.pdf")))
+    printed = lines.replace("\n", "")  # a cell's words may wrap onto its next line
+    assert "公示期：2024年10月1日至2024年10月10日（10天）。" in printed
+    assert "\n异议成立\n" in f"\n{lines}\n".replace(" ", "\n")  # an outcome is never broken
+    assert "异议不成立" in lines and "经核实属实" in printed
+
+
+@pytest.mark.browser
+def test_an_english_villages_notice_is_in_english(jifen, tmp_path):
+    from test_paper import page_texts, print_to_pdf
+
+    jifen.ok("init", "--village", "Tashigang", "--township", "Loma", "--county", "Seni",
+             "--public-lang", "en")
+    jifen.ok("household", "add", "H001", "བཀྲ་ཤིས་")
+    out = tmp_path / "posted"
+    jifen.ok("publish", "--quarter", "2024Q2", "--out", str(out), lang="zh")
+    html = (out / "notice.html").read_text("utf-8")
+    assert '<html lang="en">' in html
+    printed = " ".join(" ".join(page_texts(print_to_pdf(tmp_path, out / "notice.html",
+                                                        tmp_path / "n.pdf"))).split())
+    assert "Tashigang points supermarket: disclosure for Q2 2024" in printed
+    assert "Objection period: 2024-06-30 to 2024-07-06 (7 days)." in printed
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in printed), printed

@@ -1472,4 +1472,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is no group {group}: no household has a group yet. Name the households, or use "
         "--all.",
     ),
+    # The notice (templates/notice.html.j2), in the village's public language.
+    "notice_title": ("{village} {quarter}积分公示", "{village}: points disclosure, {quarter}"),
+    "notice_heading": ("{village}积分超市{quarter}积分公示",
+                       "{village} points supermarket: disclosure for {quarter}"),
+    "notice_place": ("{county}{township}{village}", "{village}, {township}, {county}"),
+    "notice_quarter_1": ("{year}年第一季度", "Q1 {year}"),
+    "notice_quarter_2": ("{year}年第二季度", "Q2 {year}"),
+    "notice_quarter_3": ("{year}年第三季度", "Q3 {year}"),
+    "notice_quarter_4": ("{year}年第四季度", "Q4 {year}"),
+    "notice_date": ("{year}年{month}月{day}日", "{year}-{month:02d}-{day:02d}"),
+    "notice_intro": (
+        "根据“一事一记录、一月一审核、一季度一公示”的要求，现将本村{quarter}（{first}至{last}）"
+        "各户积分获得、扣减、兑换情况和积分超市资金收支情况予以公示。",
+        "One record per event, a review every month, a disclosure every quarter: here are the "
+        "points each household earned, lost and exchanged in {quarter} ({first} to {last}), and "
+        "the points supermarket's fund.",
+    ),
+    "notice_period": ("公示期：{first}至{last}（{days}天）。", "Objection period: {first} to {last} ({days} days). "),
+    "notice_objection_route": (
+        "公示期内对本公示有异议的，请向村积分超市工作领导小组口头或书面提出，写明所涉农户和事项；"
+        "工作领导小组登记后逐件核实答复，处理结果在下一季度公示中公布。逾期提出的也予登记。",
+        "Anyone who disagrees with this disclosure may tell the village's points supermarket "
+        "working group, in person or in writing, naming the household and the matter, within the "
+        "period; the working group records every objection, looks into it and answers, and the "
+        "outcome is posted with the next quarter's disclosure. A late objection is recorded too.",
+    ),
+    "notice_sum_households": ("农户", "Households"),
+    "notice_sum_participating": ("参与", "taking part"),
+    "notice_sum_entries": ("记录", "entries"),
+    "notice_sum_earned": ("获得", "earned"),
+    "notice_sum_deducted": ("扣减", "deducted"),
+    "notice_sum_redeemed": ("兑换", "exchanged"),
+    "notice_unit_households": ("户", ""),
+    "notice_unit_entries": ("条", ""),
+    "notice_unit_points": ("分", "points"),
+    "notice_sum_value": ("（价值 ¥{value}）", " (goods worth ¥{value})"),
+    "notice_empty": ("本季无记录。", "Nothing this quarter."),
+    "notice_empty_objections": ("上期公示以来没有处理完毕的异议。",
+                                "No objection was resolved since the last disclosure."),
+    "notice_objections_explain": (
+        "上期公示以来处理完毕的异议及处理结果；异议成立的，已按所列台账记录冲正。提出人姓名不公开。",
+        "The objections resolved since the last disclosure, with their outcome; where one was "
+        "upheld, the postings listed were reversed. Who raised an objection is not shown.",
+    ),
+    "notice_digest_head": ("截至第 {seq} 条台账记录的台账摘要（SHA-256）",
+                           "Ledger digest (SHA-256) up to posting #{seq}"),
+    "notice_digest_explain": (
+        "本公示由台账自动生成。公示后本季台账即锁定，任何改动都会使摘要对不上；可用 jifen verify 核对。",
+        "This disclosure is made from the ledger itself. The quarter is locked by it: any change "
+        "would no longer match the digest, which `jifen verify` checks.",
+    ),
+    "notice_sign": ("{village}积分超市工作领导小组", "{village} points supermarket working group"),
 }
