@@ -298,3 +298,33 @@ def test_an_english_villages_notice_is_in_english(jifen, tmp_path):
     assert "Tashigang points supermarket: disclosure for Q2 2024" in printed
     assert "Objection period: 2024-06-30 to 2024-07-06 (7 days)." in printed
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in printed), printed
+
+
+def test_check_warns_of_an_objection_open_past_its_period(published, monkeypatch):
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-05")
+    published.ok("objection", "add", "--quarter", "2024Q2", "--text", "扣分有误")
+    found = {c["name"]: c for c in published.json("check")["checks"]}
+    assert found["objections"]["status"] == "ok"  # still within 06-30 .. 07-06
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-07")
+    result = published("check", "--json")
+    assert result.exit_code == 0  # a warning, not damage
+    found = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert found["objections"]["status"] == "warn"
+    assert "#1 (2024Q2, period ended 2024-07-06)" in found["objections"]["detail"]
+    assert "公示期至 2024-07-06" in published.ok("check", lang="zh").stdout
+
+
+def test_rollup_counts_the_objections_received_and_upheld(published, monkeypatch, tmp_path):
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-03")
+    for text in ("砖茶未领取", "扣分有误"):
+        published.ok("objection", "add", "--quarter", "2024Q2", "--text", text)
+    published.ok("objection", "resolve", "1", "--upheld", "--reason", "属实", operator="格桑")
+    report = published.json("rollup", str(published.db), "--quarter", "2024Q2")
+    figures = report["villages"][0]["figures"]
+    assert (figures["objections"], figures["objections_upheld"]) == (2, 1)
+    assert (report["total"]["objections"], report["total"]["objections_upheld"]) == (2, 1)
+    out = tmp_path / "汇总.csv"
+    published.ok("rollup", str(published.db), "--quarter", "2024Q2", "--out", str(out))
+    header, village = read_csv(out)[:2]
+    assert village[header.index("objections received")] == "2"
+    assert village[header.index("objections upheld")] == "1"

@@ -275,7 +275,8 @@ def test_check_of_a_sound_file(village):
     result = village.ok("check", "--json")
     found = checks(result)
     assert list(found) == ["file", "integrity", "schema", "foreign_keys", "chain", "registers",
-                           "balances", "stock", "digests", "claims", "publication", "evidence"]
+                           "balances", "stock", "digests", "claims", "publication", "objections",
+                           "evidence"]
     assert {c["status"] for c in found.values()} == {"ok"}
 
 

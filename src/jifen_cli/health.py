@@ -15,6 +15,7 @@ file is damaged or tampered with) — and a detail:
     digests       every publication's digest is the chain hash of the posting it was made at
     claims        claims still unreviewed more than 31 days after the event (一月一审核)
     publication   finished quarters with postings that were never published (一季度一公示)
+    objections    objections still open after their quarter's objection period (公示期)
     evidence      every stored evidence file hashed again: its total size, and any whose bytes
                   no longer match their SHA-256 (named by claim and file)
 
@@ -162,6 +163,7 @@ def _run(conn: sqlite3.Connection, add) -> None:
     _guarded(add, "digests", conn, _digests)
     _guarded(add, "claims", conn, _claims)
     _guarded(add, "publication", conn, _publication)
+    _guarded(add, "objections", conn, _objections)
     _guarded(add, "evidence", conn, _evidence)
 
 
@@ -289,6 +291,23 @@ def _claims(conn) -> Check:
                                              days=CLAIM_AGE_DAYS, oldest=oldest))
     (pending,) = conn.execute("SELECT count(*) FROM claims WHERE status = 'pending'").fetchone()
     return Check("claims", OK, Message("check_claims_ok", count=pending, days=CLAIM_AGE_DAYS))
+
+
+def _objections(conn) -> Check:
+    """Objections still open after their objection period: the working group owes an answer."""
+    from jifen_cli import objections
+
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'objections'").fetchone():
+        return Check("objections", OK, Message("check_objections_ok", count=0))  # older file
+    overdue = objections.overdue(conn, today().isoformat())
+    if overdue:
+        return Check("objections", WARN, Message("check_objections_overdue", count=len(overdue),
+                                                 items=_sample([Message(
+                                                     "check_objection", id=o["id"],
+                                                     quarter=o["quarter"], end=o["period_end"])
+                                                     for o in overdue])))
+    (count,) = conn.execute("SELECT count(*) FROM objections WHERE status = 'open'").fetchone()
+    return Check("objections", OK, Message("check_objections_ok", count=count))
 
 
 def _publication(conn) -> Check:
