@@ -53,40 +53,64 @@ def _village(path) -> sqlite3.Connection:
     return conn
 
 
+def _do(conn: sqlite3.Connection, operation: tuple) -> None:
+    """One operation of a random sequence, through the domain functions the commands call."""
+    kind = operation[0]
+    if kind == "record":
+        _, h, r, qty, day = operation
+        claims.record(conn, h, r, qty=qty, date=f"2024-05-{day:02d}", operator="文书")
+    elif kind == "approve":
+        claims.approve(conn, [operation[1]], reviewer="格桑")
+    elif kind == "redeem":
+        _, h, item, qty, at_shop = operation
+        store.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
+                     shop="惠民超市" if at_shop else None)
+    elif kind == "reverse":
+        with db.transaction(conn):
+            ledger.reverse(conn, operation[1], reason="更正", date="2024-06-02", operator="文书")
+    elif kind == "restock":
+        store.restock(conn, operation[1], operation[2], cost="3", date="2024-06-01",
+                      operator="文书")
+    elif kind == "edit":
+        households.edit(conn, operation[1], operator="文书", reason="更正", name=operation[2])
+    elif kind == "close":
+        households.close(conn, operation[1], operator="文书", reason="迁出",
+                         date=f"2024-06-{operation[2]:02d}")
+    elif kind == "merge":
+        households.merge(conn, operation[1], operation[2], operator="文书", reason="重复",
+                         date=f"2024-06-{operation[3]:02d}")
+    elif kind == "version":
+        _, code, points, day = operation
+        rules.edit(conn, code, valid_from=f"2024-05-{day:02d}", reason="修订", operator="文书",
+                   points=points or 1)
+    elif kind == "price":
+        store.edit(conn, operation[1], operator="文书", reason="调价", points=operation[2])
+    elif kind == "retire_item":
+        store.retire(conn, operation[1], operator="文书", reason="停售", date="2024-06-01")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(op, max_size=40))
 def test_balances_always_equal_their_postings_and_redemptions_never_overdraw(tmp_path_factory, ops):
     conn = _village(tmp_path_factory.mktemp("p") / "v.db")
     for operation in ops:
-        kind = operation[0]
         try:
-            if kind == "record":
-                _, h, r, qty, day = operation
-                claims.record(conn, h, r, qty=qty, date=f"2024-05-{day:02d}", operator="文书")
-            elif kind == "approve":
-                claims.approve(conn, [operation[1]], reviewer="格桑")
-            elif kind == "redeem":
-                _, h, item, qty, at_shop = operation
-                before = households.balance(conn, h)["available"]
-                stock_before = store.get(conn, item)["stock"]
-                try:
-                    store.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
-                                 shop="惠民超市" if at_shop else None)
-                except InsufficientPoints:
-                    assert before < ITEMS[item][0] * qty
-                    raise
-                except InsufficientStock:
-                    assert not at_shop and stock_before < qty
-                    raise
-                after = households.balance(conn, h)["available"]
-                assert after == before - ITEMS[item][0] * qty >= 0
-            elif kind == "reverse":
-                with db.transaction(conn):
-                    ledger.reverse(conn, operation[1], reason="更正", date="2024-06-02",
-                                   operator="文书")
-            elif kind == "restock":
-                store.restock(conn, operation[1], operation[2], cost="3", date="2024-06-01",
-                              operator="文书")
+            if operation[0] != "redeem":
+                _do(conn, operation)
+                continue
+            _, h, item, qty, at_shop = operation
+            before = households.balance(conn, h)["available"]
+            stock_before = store.get(conn, item)["stock"]
+            try:
+                _do(conn, operation)
+            except InsufficientPoints:
+                assert before < ITEMS[item][0] * qty
+                raise
+            except InsufficientStock:
+                assert not at_shop and stock_before < qty
+                raise
+            after = households.balance(conn, h)["available"]
+            assert after == before - ITEMS[item][0] * qty >= 0
         except JifenError:
             pass
         for (stock,) in conn.execute("SELECT stock FROM items"):
@@ -128,40 +152,8 @@ register_op = st.one_of(
 def test_register_changes_mixed_with_the_ledger_keep_verify_clean(tmp_path_factory, ops):
     conn = _village(tmp_path_factory.mktemp("r") / "v.db")
     for operation in ops:
-        kind = operation[0]
         try:
-            if kind == "record":
-                _, h, r, qty, day = operation
-                claims.record(conn, h, r, qty=qty, date=f"2024-05-{day:02d}", operator="文书")
-            elif kind == "approve":
-                claims.approve(conn, [operation[1]], reviewer="格桑")
-            elif kind == "redeem":
-                _, h, item, qty, at_shop = operation
-                store.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
-                             shop="惠民超市" if at_shop else None)
-            elif kind == "reverse":
-                with db.transaction(conn):
-                    ledger.reverse(conn, operation[1], reason="更正", date="2024-06-02",
-                                   operator="文书")
-            elif kind == "restock":
-                store.restock(conn, operation[1], operation[2], cost="3", date="2024-06-01",
-                              operator="文书")
-            elif kind == "edit":
-                households.edit(conn, operation[1], operator="文书", reason="更正", name=operation[2])
-            elif kind == "close":
-                households.close(conn, operation[1], operator="文书", reason="迁出",
-                                 date=f"2024-06-{operation[2]:02d}")
-            elif kind == "merge":
-                households.merge(conn, operation[1], operation[2], operator="文书", reason="重复",
-                                 date=f"2024-06-{operation[3]:02d}")
-            elif kind == "version":
-                _, code, points, day = operation
-                rules.edit(conn, code, valid_from=f"2024-05-{day:02d}", reason="修订",
-                           operator="文书", points=points or 1)
-            elif kind == "price":
-                store.edit(conn, operation[1], operator="文书", reason="调价", points=operation[2])
-            elif kind == "retire_item":
-                store.retire(conn, operation[1], operator="文书", reason="停售", date="2024-06-01")
+            _do(conn, operation)
         except JifenError:
             pass
 

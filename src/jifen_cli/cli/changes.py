@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from jifen_cli.i18n import join
 from jifen_cli.cli.options import Json, print_json, state
+from jifen_cli.i18n import join
 
 
 def _values(s, values: dict | None, keys: list[str]) -> str:

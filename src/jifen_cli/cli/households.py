@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from jifen_cli.i18n import join
-from jifen_cli.cli.options import Date, Json, date_or_today, print_json, state
+from jifen_cli.cli.options import Date, Json, changed_text, date_or_today, print_json, state
 from jifen_cli.render.terminal import table
 
 household_app = typer.Typer(help="The household register (户).", no_args_is_help=True)
@@ -57,15 +56,8 @@ def edit(
     s = state(ctx)
     changed = households.edit(s.conn(), code, operator=s.operator(), reason=reason, name=name,
                               group=group, members=members, id_number=id_number, phone=phone)
-    shown = {"id_number", "phone"}
-    s.say("household_edited", code=code, changes=_changes_text(s, {
-        k: ("***", "***") if k in shown else v for k, v in changed.items()}))
-
-
-def _changes_text(s, changed: dict) -> str:
-    return join(s.lang, [
-        f"{s.t(f'field_{k}')}: {old if old not in (None, '') else '—'} → "
-        f"{new if new not in (None, '') else '—'}" for k, (old, new) in changed.items()])
+    s.say("household_edited", code=code, changes=changed_text(
+        s, changed, shown=lambda k, v: "***" if k in ("id_number", "phone") and v else v))
 
 
 @household_app.command("close")

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from jifen_cli.i18n import join
-from jifen_cli.cli.options import Date, Json, date_or_today, print_json, state
+from jifen_cli.cli.options import Date, Json, changed_text, date_or_today, print_json, state
 from jifen_cli.render.terminal import table
 
 item_app = typer.Typer(help="The store catalogue and stock (商品).", no_args_is_help=True)
@@ -72,9 +71,8 @@ def edit(
     changed = store.edit(s.conn(), code, operator=s.operator(), reason=reason, name=name,
                          points=points, value=value)
     labels = {"name": "field_item_name", "points": "field_item_points", "value_fen": "field_value"}
-    s.say("item_edited", code=code, changes=join(s.lang, [
-        f"{s.t(labels[k])}: {yuan(a) if k == 'value_fen' else a} → "
-        f"{yuan(b) if k == 'value_fen' else b}" for k, (a, b) in changed.items()]))
+    s.say("item_edited", code=code, changes=changed_text(
+        s, changed, label=labels.get, shown=lambda k, v: yuan(v) if k == "value_fen" else v))
 
 
 @item_app.command("retire")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from jifen_cli.cli.options import Json, print_json, state
+from jifen_cli.render.terminal import table
 
 From = Annotated[str, typer.Option("--from", help="The first day it holds.", metavar="YYYY-MM-DD")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (the assembly's decision…).")]
@@ -16,7 +17,6 @@ def _day(value: str) -> str:
     from jifen_cli.values import parse_date
 
     return parse_date(value).isoformat()
-from jifen_cli.render.terminal import table
 
 rule_app = typer.Typer(help="The rule book (评分指标).", no_args_is_help=True)
 

@@ -130,6 +130,7 @@ def notice(disclosure) -> str:
     period_first, period_last = disclosure.objection_period
     return env.get_template("notice.html.j2").render(
         html_lang=HTML_LANG.get(lang, lang),
+        bold=lambda value: Markup("<b>{}</b>").format(value),
         village=disclosure.village,
         quarter=disclosure.quarter,
         quarter_name=quarter_name,
