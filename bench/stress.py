@@ -67,13 +67,14 @@ def jifen(db: Path, operator: str, *args: str) -> subprocess.CompletedProcess:
 def setup(folder: Path) -> Path:
     """The village, through the same domain functions the commands call (fast: one process)."""
     os.environ.setdefault("JIFEN_TODAY", TODAY)
-    from jifen_cli import households, rules, store, village
+    from jifen_cli import households, rules, shops, store, village
 
     db = folder / "stress.db"
     conn = village.init(db, name="压力村", klass=1, mode="both", operator="文书")
     try:
         for name in REVIEWERS:
             village.add_reviewer(conn, name, operator="文书")
+        shops.add(conn, "那曲合作商超", operator="文书")
         for n, code in enumerate(HOUSEHOLDS):
             households.add(conn, operator="文书", code=code, name=NAMES[n % len(NAMES)],
                            group=f"{n % 3 + 1}组")

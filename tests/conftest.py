@@ -88,6 +88,8 @@ def village(jifen) -> Jifen:
              "--date", "2024-04-01")
     jifen.ok("item", "add", "G002", "砖茶", "--points", "12", "--value", "12.50", "--stock", "2",
              "--date", "2024-04-01")
+    jifen.ok("shop", "add", "那曲百货", "--contact", "0896-1234567")
+    jifen.ok("shop", "add", "罗玛镇惠民超市")
     return jifen
 
 

@@ -70,7 +70,8 @@ def test_language_from_lang_environment(village, monkeypatch):
 
 
 def test_reviewer_add_and_duplicate(village):
-    assert village.json("reviewer", "list") == ["格桑", "罗布"]
+    assert village.json("reviewer", "list") == [{"name": "格桑", "retired": None},
+                                                {"name": "罗布", "retired": None}]
     assert "already exists" in village.refused("reviewer", "add", "格桑").stderr
 
 
@@ -78,7 +79,8 @@ def test_household_register_masks_private_fields(village):
     listed = village.json("household", "list")
     h1 = next(h for h in listed if h["code"] == "H001")
     assert h1 == {"code": "H001", "name": "次仁卓玛", "group": "一组", "members": 5,
-                  "id_number": "540102********1233", "available": 0, "honour": 0}
+                  "id_number": "540102********1233", "available": 0, "honour": 0,
+                  "closed": False, "closed_on": None, "merged_into": None}
     private = village.json("household", "show", "H001", "--private")
     assert private["id_number"] == "540102199001011233"
     assert private["phone"] == "13800001234"
@@ -116,7 +118,8 @@ def test_rule_book(village):
 
 def test_items_restock_and_list(village):
     items = {i["code"]: i for i in village.json("item", "list")}
-    assert items["G001"] == {"code": "G001", "name": "酥油", "points": 30, "value": "35.00", "stock": 10}
+    assert items["G001"] == {"code": "G001", "name": "酥油", "points": 30, "value": "35.00",
+                             "stock": 10, "retired": None}
     village.ok("fund", "grant", "1000", "--date", "2024-04-01")  # restocking spends the fund
     out = village.ok("item", "restock", "G002", "5", "--cost", "50", "--date", "2024-05-02").stdout
     assert "stock 7" in out
@@ -140,7 +143,9 @@ def test_record_prints_its_id_and_stays_pending(village):
     assert claims == [{"id": 1, "household": "H001", "rule": "A02", "qty": 1, "date": "2024-05-01",
                        "note": "升旗", "ref": None, "status": "pending", "recorded_by": "文书",
                        "recorded_at": claims[0]["recorded_at"], "reviewed_by": None,
-                       "reviewed_at": None, "reason": None, "posting": None, "evidence": 0}]
+                       "reviewed_at": None, "reason": None, "posting": None, "event": None,
+                       "evidence": 0, "name": "次仁卓玛", "title": "参加升国旗仪式", "points": 2,
+                       "cap": None}]
     assert village.json("balance", "H001")["available"] == 0
 
 
@@ -162,10 +167,12 @@ def test_evidence_is_stored_with_its_hash(village, tmp_path):
     photo = tmp_path / "庭院.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 10)
     village.ok("record", "H001", "A01", "--evidence", str(photo), "--evidence", str(photo))
-    rows = village.sql("SELECT name, size, sha256, data FROM evidence")
+    rows = village.sql("SELECT e.name, b.size, b.sha256, b.data FROM evidence e"
+                       " JOIN evidence_blobs b ON b.sha256 = e.sha256")
     import hashlib
 
-    assert len(rows) == 2
+    assert len(rows) == 2  # the file twice on the claim, its bytes stored once
+    assert village.sql("SELECT count(*) FROM evidence_blobs") == [(1,)]
     assert rows[0][:3] == ("庭院.jpg", photo.stat().st_size,
                            hashlib.sha256(photo.read_bytes()).hexdigest())
     assert rows[0][3] == photo.read_bytes()

@@ -6,7 +6,16 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
 from conftest import earn
+
+
+@pytest.fixture
+def village(village):
+    """The small village, with two more registered partner shops."""
+    village.ok("shop", "add", "甲店")
+    village.ok("shop", "add", "乙店")
+    return village
 
 
 def fund_csv(path) -> list[list[str]]:
@@ -49,8 +58,10 @@ def test_partner_shop_is_owed_until_settled_and_never_overpaid(village):
     assert "25.00" in r.stderr and "那曲百货" in r.stderr
     r = village.refused("settle", "那曲百货", "--amount", "20", "--date", "2024-04-10")
     assert "12.50" in r.stderr  # owed as of the settlement's date
-    r = village.refused("settle", "色尼商店", "--amount", "1")
+    r = village.refused("settle", "罗玛镇惠民超市", "--amount", "1")  # registered, owed nothing
     assert "0.00" in r.stderr
+    r = village.refused("settle", "那曲商店", "--amount", "1")  # not registered: the closest named
+    assert "那曲百货" in r.stderr and "shop add" in r.stderr
 
     r = village.ok("settle", "那曲百货", "--amount", "20", "--date", "2024-04-20")
     assert "5.00" in r.stdout
@@ -74,16 +85,16 @@ def test_fund_csv_shows_the_quarter_and_the_running_total(village, tmp_path, mon
     village.ok("redeem", "H001", "G002", "--shop", "那曲百货", "--date", "2024-04-10")
     village.ok("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "q2"))
     q2 = fund_csv(tmp_path / "q2" / "fund.csv")
-    assert q2 == [
-        ["item", "this quarter", "cumulative"],
-        ["fund granted", "30000.00", "30000.00"],
-        ["spent on stock", "350.00", "350.00"],
-        ["redeemed at partner shops", "12.50", "12.50"],
-        ["paid to partner shops", "0.00", "0.00"],
-        ["owed to partner shops", "12.50", "12.50"],
-        ["of which owed to 那曲百货", "12.50", "12.50"],
-        ["owed back by partner shops", "0.00", "0.00"],
-        ["balance", "29650.00", "29650.00"],
+    assert q2 == [  # in the village's public language, Chinese, whoever publishes
+        ["项目", "本季(元)", "累计(元)"],
+        ["拨付资金", "30000.00", "30000.00"],
+        ["购货支出", "350.00", "350.00"],
+        ["合作商超兑换货值", "12.50", "12.50"],
+        ["已付合作商超", "0.00", "0.00"],
+        ["尚欠合作商超", "12.50", "12.50"],
+        ["其中欠 那曲百货", "12.50", "12.50"],
+        ["合作商超应退还", "0.00", "0.00"],
+        ["资金结余", "29650.00", "29650.00"],
     ]
     monkeypatch.setenv("JIFEN_TODAY", "2024-10-03")
     village.ok("settle", "那曲百货", "--amount", "12.50", "--date", "2024-07-05")
@@ -226,18 +237,18 @@ def test_a_backdated_refund_cannot_take_what_a_later_refund_already_took(village
 def test_fund_csv_shows_owed_and_credit_per_shop_and_adds_up(village, tmp_path):
     _two_shops_one_overpaid(village)
     village.ok("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "q2"))
-    rows = {r[0]: r[1:] for r in fund_csv(tmp_path / "q2" / "fund.csv")}
-    assert rows["owed to partner shops"] == ["12.50", "12.50"]
-    assert rows["of which owed to 乙店"] == ["12.50", "12.50"]
-    assert rows["owed back by partner shops"] == ["12.50", "12.50"]
-    assert rows["of which owed back by 甲店"] == ["12.50", "12.50"]
-    assert "of which owed to 甲店" not in rows
-    assert rows["redeemed at partner shops"] == ["25.00", "25.00"]  # ¥37.50, one returned
-    money = {k: Decimal(v[1]) for k, v in rows.items() if k != "item"}
-    assert money["balance"] == (money["fund granted"] - money["spent on stock"]
-                                - money["paid to partner shops"])
-    assert (money["owed to partner shops"] - money["owed back by partner shops"]
-            == money["redeemed at partner shops"] - money["paid to partner shops"])
+    rows = {r[0]: r[1:] for r in fund_csv(tmp_path / "q2" / "fund.csv")}  # the public language
+    assert rows["尚欠合作商超"] == ["12.50", "12.50"]
+    assert rows["其中欠 乙店"] == ["12.50", "12.50"]
+    assert rows["合作商超应退还"] == ["12.50", "12.50"]
+    assert rows["其中 甲店 应退还"] == ["12.50", "12.50"]
+    assert "其中欠 甲店" not in rows
+    assert rows["合作商超兑换货值"] == ["25.00", "25.00"]  # ¥37.50, one returned
+    money = {k: Decimal(v[1]) for k, v in rows.items() if k != "项目"}
+    assert money["资金结余"] == (money["拨付资金"] - money["购货支出"]
+                                - money["已付合作商超"])
+    assert (money["尚欠合作商超"] - money["合作商超应退还"]
+            == money["合作商超兑换货值"] - money["已付合作商超"])
 
 
 # --- the fund never goes below zero (issue 9, item 5) -----------------------------------------

@@ -89,7 +89,7 @@ def test_xlsx_items_and_records_with_excel_numbers_and_dates(village, tmp_path):
     village.ok("import", "items", str(items), "--date", "2024-04-02")
     listed = {i["code"]: i for i in village.json("item", "list")}
     assert listed["G010"] == {"code": "G010", "name": "青稞面（5kg）", "points": 55, "value": "55.50",
-                              "stock": 60}
+                              "stock": 60, "retired": None}
     assert listed["G011"]["stock"] == 0 and listed["G011"]["value"] == "79.90"
     assert village.sql("SELECT date FROM postings WHERE item = 'G010'") == [("2024-04-02",)]
 
@@ -204,6 +204,7 @@ def test_bad_register_rows_name_their_rows_in_chinese_too(village, tmp_path):
 def test_redemptions_are_checked_against_balance_and_stock_after_the_rows_above(village, tmp_path):
     earn(village, "H001", "A02", 10)  # 20 points
     earn(village, "H002", "A02", 30)  # 60 points; G002 (12 points) has 2 in stock
+    village.ok("shop", "add", "惠民超市")
     before = ledger_state(village)
     path = write_csv(tmp_path / "兑换.csv", [
         ["户号", "商品编号", "日期", "数量", "商店", "流水号"],
@@ -478,6 +479,7 @@ def test_imported_redemptions_follow_the_village_mode(jifen, tmp_path):
              "--date", "2024-04-01")
     jifen.ok("record", "H001", "A01", "--qty", "4", "--date", "2024-05-01")
     jifen.ok("review", "approve", "--all", operator="格桑")
+    jifen.ok("shop", "add", "那曲百货")
     path = tmp_path / "兑换.csv"
     path.write_text("户号,商品编号,日期,数量,商店\nH001,G001,2024-05-02,1,那曲百货\n"
                     "H001,G001,2024-05-03,1,\n", encoding="utf-8")

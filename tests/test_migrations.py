@@ -22,10 +22,7 @@ def test_an_older_file_is_upgraded_on_open(tmp_path, jifen, start):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute(f"PRAGMA application_id = {db.APPLICATION_ID}")
-    for number, migration in enumerate(migrations.MIGRATIONS[:start], start=1):
-        for statement in migrations._statements(migration):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {number}")
+    migrations.migrate(conn, upto=start)
     conn.execute(
         "INSERT INTO village (id, name, class, mode, created_at, created_by, head_hash)"
         " VALUES (1, '旧村', 3, 'store', '2024-01-01T00:00:00Z', 'x', ?)", ("0" * 64,))
@@ -69,3 +66,40 @@ def test_the_ledger_refuses_update_and_delete_in_the_schema(tmp_path):
                          " published_by) VALUES ('2024Q1', 1, 'x', 'now', 'x')")
         with pytest.raises(sqlite3.IntegrityError, match="append-only|cannot be"):
             conn.execute(statement)
+
+
+def test_a_file_made_by_the_released_version_opens_upgraded_with_its_history(tmp_path,
+                                                                           monkeypatch):
+    """Migration 3 on a file 0.1 wrote: every row's history starts with it as it was, in the
+    order the rows were made; the shop named on its postings is registered; its publication
+    pins the registers it was published with; verify and check pass, and the schema is the one
+    a new file gets."""
+    from conftest import Jifen
+    from v1_village import OPERATOR, build
+
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-30")
+    path = build(tmp_path / "v1.db")
+    jifen = Jifen(path)
+    assert jifen("--db", str(path), "verify").exit_code == 0
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+    history = jifen.json("--db", str(path), "changes")
+    assert [(c["register"], c["code"], c["action"]) for c in history] == [
+        ("household", "H001", "add"), ("household", "H002", "add"), ("household", "H003", "add"),
+        ("rule", "A01", "add"), ("item", "G001", "add"), ("reviewer", "格桑", "add"),
+        ("shop", "那曲百货", "add"), ("household", "H004", "add")]
+    assert {c["by"] for c in history} == {OPERATOR}
+    assert history[0]["new"] == {"name": "次仁卓玛", "group": "一组", "members": 3,
+                                 "id_number": "540102********1233", "phone": None}
+    assert jifen.json("--db", str(path), "shop", "list") == [
+        {"name": "那曲百货", "contact": "", "owed": "35.00", "paid": "0.00", "refunded": "0.00",
+         "credit": "0.00"}]
+    assert jifen.json("--db", str(path), "rule", "list")[0]["from"] is None
+    pinned = sqlite3.connect(path).execute(
+        "SELECT changes_seq FROM publications WHERE quarter = '2024Q2'").fetchone()[0]
+    assert pinned == 7  # the seven rows made before 2024-07-01, not H004
+    assert jifen("--db", str(path), "check").exit_code == 0  # the schema of a new file
+    # and it lives on: a register change, a closing
+    jifen.ok("--db", str(path), "household", "edit", "H003", "--name", "王建军", "--reason", "更正")
+    jifen.ok("--db", str(path), "household", "close", "H002", "--reason", "迁出",
+             "--date", "2024-07-20")
+    assert jifen("--db", str(path), "verify").exit_code == 0

@@ -103,6 +103,7 @@ def notice(village, tmp_path) -> tuple[Path, dict]:
     earn(village, "H002", "A02", 3, "2024-04-03")
     earn(village, "H004", "B01", 1, "2024-04-04")
     village.ok("redeem", "H001", "G002", "--date", "2024-05-01")
+    village.ok("shop", "add", "<b>那曲</b>百货")
     village.ok("redeem", "H101", "G002", "--shop", "<b>那曲</b>百货", "--date", "2024-05-06")
     village.ok("fund", "grant", "30000", "--date", "2024-04-01")
     out = tmp_path / "board"
@@ -126,10 +127,11 @@ def test_the_notice_shows_every_table_and_hostile_names_only_as_text(notice, tmp
         "table-categories": counts["categories"],
         "table-honour": counts["honour"],
         "table-fund": 8,  # granted, spent, redeemed at shops, paid, owed, of which, credit, balance
+        "table-objections": counts["objections"],  # none resolved before this first disclosure
     }
     # H004 only lost points: it took part, but the 光明榜 honours gains only.
     assert counts == {"households": 7, "participating": 6, "redemptions": 2, "categories": 3,
-                      "honour": 5}
+                      "honour": 5, "objections": 0, "objections_upheld": 0}
     for name in HOSTILE.values():
         assert name in page.cells
     assert "<b>那曲</b>百货" in page.cells

@@ -274,8 +274,9 @@ def test_check_of_a_sound_file(village):
     earn(village, "H001", "A01", 2)
     result = village.ok("check", "--json")
     found = checks(result)
-    assert list(found) == ["file", "integrity", "schema", "foreign_keys", "chain", "balances", "stock",
-                           "digests", "claims", "publication"]
+    assert list(found) == ["file", "integrity", "schema", "foreign_keys", "chain", "registers",
+                           "balances", "stock", "digests", "claims", "publication", "objections",
+                           "evidence"]
     assert {c["status"] for c in found.values()} == {"ok"}
 
 
@@ -355,9 +356,9 @@ def test_check_of_a_file_with_an_interrupted_write_says_so_not_damaged(jifen, tm
         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
         "c.execute('PRAGMA cache_size = 1')\n"
         "c.execute('BEGIN IMMEDIATE')\n"
-        "c.execute(\"INSERT INTO reviewers VALUES (hex(randomblob(900)), 'x', 'x')\")\n"
+        "c.execute(\"INSERT INTO reviewers (name, added_at, added_by) VALUES (hex(randomblob(900)), 'x', 'x')\")\n"
         "for _ in range(200):\n"
-        "    c.execute(\"INSERT INTO reviewers VALUES (hex(randomblob(900)), 'x', 'x')\")\n"
+        "    c.execute(\"INSERT INTO reviewers (name, added_at, added_by) VALUES (hex(randomblob(900)), 'x', 'x')\")\n"
         "os._exit(9)\n"
     )
     subprocess.run([sys.executable, "-c", script, str(jifen.db)], check=False, timeout=60)

@@ -240,9 +240,11 @@ def test_every_table_keeps_its_right_border_on_paper(printed):
     is clipped there (by Chromium, by a printer driver) to a hairline or to nothing."""
     dpi = 300
     rows = 0
-    for number, image in enumerate(rasters(printed.pdf, dpi), start=1):
+    pages = rasters(printed.pdf, dpi)
+    for number, image in enumerate(pages, start=1):
         borders = row_borders(image, dpi / 25.4)
-        assert len(borders) >= 10, (number, len(borders))  # every page has table rows
+        if number < len(pages):  # the last may hold only the objections, the digest and the sign
+            assert len(borders) >= 10, (number, len(borders))  # every other page has table rows
         for top, left, right in borders:
             assert left >= 2, (number, top, left)  # 1 CSS px is 3 pixels at 300 dpi
             assert right >= left - 1, (number, top, left, right)
@@ -348,6 +350,6 @@ def test_every_card_of_the_demo_village_decodes(jifen, tmp_path, monkeypatch):
         f"|荣誉积分 {balances[h['code']]['honour']}|#{seq} {head}"
         for h in households
     )
-    assert len(expected) == 134
+    assert len(expected) == 132  # 134 households; one moved away and one was merged in July
     codes = [code.text for image in rasters(pdf, 150) for code in decode(image)]
     assert sorted(codes) == expected

@@ -34,7 +34,7 @@ def build_village(path: Path, name, township, county, klass, mode, k, q1, *, pub
     j = Jifen(path)
     db = ("--db", str(path))
     j.ok(*db, "init", "--village", name, "--township", township, "--county", county,
-         "--class", str(klass), "--mode", mode)
+         "--class", str(klass), "--mode", mode, "--public-lang", "en")
     j.ok(*db, "reviewer", "add", "格桑")
     for code, who in (("H001", "次仁卓玛"), ("H002", "བཀྲ་ཤིས་"), ("H003", "王建国")):
         j.ok(*db, "household", "add", code, who)
@@ -52,6 +52,8 @@ def build_village(path: Path, name, township, county, klass, mode, k, q1, *, pub
     j.ok(*db, "item", "add", "G002", "砖茶", "--points", "4", "--value", "12.50", "--stock", "3",
          "--date", "2024-04-01")
     j.ok(*db, "fund", "grant", str(10000 * klass), "--date", "2024-04-02")
+    if mode != "store":
+        j.ok(*db, "shop", "add", "那曲百货")
     for household, rule, qty, date in (("H001", "A01", k + 4, "2024-04-10"),
                                        ("H002", "A02", 3, "2024-05-01"),
                                        ("H001", "B01", 1, "2024-05-02"),

@@ -156,7 +156,7 @@ def test_the_disclosure_workbook_keeps_its_print_setup_and_its_bytes(village, tm
     a, b = ((tmp_path / d / "disclosure.xlsx").read_bytes() for d in "ab")
     assert a == b
     book = load_workbook(tmp_path / "a" / "disclosure.xlsx")
-    assert book.sheetnames == ["积分台账", "兑换明细", "分类统计", "光明榜", "资金收支"]
+    assert book.sheetnames == ["积分台账", "兑换明细", "分类统计", "光明榜", "资金收支", "异议处理"]
     for sheet in book.worksheets:
         _print_setup(sheet)
         assert sheet.oddHeader.left.text.startswith("扎西岗村 2024Q2 ")

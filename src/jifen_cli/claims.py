@@ -14,30 +14,34 @@ follows the paper rule books (每月最高 N 分): the event is real, the rule l
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jifen_cli import db, ledger, periods
+from jifen_cli import evidence as archive
 from jifen_cli.errors import (
     BadInput,
     ClaimNotPending,
     EvidenceProblem,
+    JifenError,
     NotReviewer,
     OwnClaim,
+    Retired,
     UnknownClaim,
-    UnknownHousehold,
 )
-from jifen_cli.households import exists as household_exists
+from jifen_cli.households import ensure_open as household_open
+from jifen_cli.i18n import Message
 from jifen_cli.ledger import Posting
-from jifen_cli.rules import get as get_rule
+from jifen_cli.rules import Book, Version
 from jifen_cli.values import MAX_WHOLE, now, optional_text, parse_int, today
-from jifen_cli.village import is_reviewer
+from jifen_cli.village import reviewer_retired
 
 EVIDENCE_LIMIT = 10 * 1024 * 1024  # 10 MiB a file: a phone photo, a scanned page
 CLAIM_KEYS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
-              "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting")
+              "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting", "event")
 
 
 def _size(n: int) -> str:
@@ -69,15 +73,15 @@ def read_evidence(paths: list[Path]) -> list[tuple[str, str, int, bytes]]:
 MAX_CLAIM_POINTS = MAX_WHOLE
 
 
-def check_points(household: str, rule: dict, qty: int, *, claim: int | None = None) -> int:
-    """The points a claim of `qty` under `rule` makes, refused when they pass MAX_CLAIM_POINTS
-    (in absolute value). Every claim is checked here where it is made (`record`, the records
-    importer, a claim for many households) and again when it is posted (a rule's points may
-    have changed since)."""
-    points = rule["points"] * qty
+def check_points(household: str, rule: Version, qty: int, *, claim: int | None = None) -> int:
+    """The points a claim of `qty` under `rule` (the version in force on its date) makes,
+    refused when they pass MAX_CLAIM_POINTS (in absolute value). Every claim is checked here
+    where it is made (`record`, the records importer, an event) and again when it is posted
+    (a later version of the rule may give more points)."""
+    points = rule.points * qty
     if abs(points) > MAX_CLAIM_POINTS:
-        facts = {"household": household, "rule": rule["code"], "qty": qty,
-                 "points": rule["points"], "total": points, "limit": MAX_CLAIM_POINTS}
+        facts = {"household": household, "rule": rule.code, "qty": qty,
+                 "points": rule.points, "total": points, "limit": MAX_CLAIM_POINTS}
         if claim is not None:
             raise BadInput("claim_points_too_many_pending", id=claim, **facts)
         raise BadInput("claim_points_too_many", **facts)
@@ -86,9 +90,8 @@ def check_points(household: str, rule: dict, qty: int, *, claim: int | None = No
 
 def check_claim(conn: sqlite3.Connection, household: str, rule: str, qty, date: str) -> int:
     """The checks a claim must pass when it is recorded; returns the clean qty."""
-    if not household_exists(conn, household):
-        raise UnknownHousehold(code=household)
-    rule_row = get_rule(conn, rule)
+    household_open(conn, household)
+    rule_row = Book(conn).on(rule, date)  # a rule retired by the claim's date takes no claim
     qty = parse_int(qty, "qty", minimum=1)
     check_points(household, rule_row, qty)
     if date > today().isoformat():
@@ -108,12 +111,7 @@ def record(conn: sqlite3.Connection, household: str, rule: str, *, qty=1, date: 
             (household, rule, qty, date, optional_text(note, "note", note=True), ref, operator, now()),
         )
         claim_id = cursor.lastrowid
-        stamp = now()
-        conn.executemany(
-            "INSERT INTO evidence (claim, name, sha256, size, data, added_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(claim_id, name, digest, size, data, stamp) for name, digest, size, data in files],
-        )
+        archive.link(conn, [claim_id], files, operator=operator)
     return claim_id
 
 
@@ -146,8 +144,12 @@ def list_claims(conn: sqlite3.Connection, *, month: str | None = None,
 
 
 def require_reviewer(conn: sqlite3.Connection, reviewer: str) -> None:
-    if not is_reviewer(conn, reviewer):
+    """Only a member of the working group who has not left it reviews."""
+    retired = reviewer_retired(conn, reviewer)
+    if retired is False:
         raise NotReviewer(name=reviewer)
+    if retired:
+        raise Retired("reviewer_retired", name=reviewer, date=retired)
 
 
 @dataclass
@@ -167,11 +169,11 @@ class CapBook:
         self.conn = conn
         self.used: dict[tuple[str, str, str], int] = {}
 
-    def room(self, household: str, rule: dict, month: str) -> int | None:
-        cap = rule["cap_month"]
+    def room(self, household: str, rule: Version, month: str) -> int | None:
+        cap = rule.cap_month
         if cap is None:
             return None
-        key = (household, rule["code"], month)
+        key = (household, rule.code, month)
         if key not in self.used:
             # A reversal belongs to the month of the event it corrects, not to the day it was
             # posted: undoing a May reward in June frees room in May and takes none in June.
@@ -180,14 +182,14 @@ class CapBook:
                 " LEFT JOIN postings o ON o.seq = p.reverses"
                 " WHERE p.household = ? AND p.rule = ? AND p.kind IN ('earn', 'deduct', 'reverse')"
                 " AND coalesce(o.date, p.date) BETWEEN ? AND ?",
-                (household, rule["code"], f"{month}-01", f"{month}-31"),
+                (household, rule.code, f"{month}-01", f"{month}-31"),
             ).fetchone()
             self.used[key] = abs(total)
         return max(cap - self.used[key], 0)
 
-    def take(self, household: str, rule: dict, month: str, points: int) -> None:
-        if rule["cap_month"] is not None:
-            self.used[(household, rule["code"], month)] += abs(points)
+    def take(self, household: str, rule: Version, month: str, points: int) -> None:
+        if rule.cap_month is not None:
+            self.used[(household, rule.code, month)] += abs(points)
 
 
 def approve(conn: sqlite3.Connection, ids: list[int] | None, *, reviewer: str,
@@ -218,11 +220,12 @@ def approve(conn: sqlite3.Connection, ids: list[int] | None, *, reviewer: str,
 def post_claims(conn: sqlite3.Connection, claims: list[dict], *, reviewer: str,
                 review: Review) -> None:
     """Post approved claims to the ledger, applying monthly caps. Inside a transaction."""
-    rules: dict[str, dict] = {}
+    book = Book(conn)
     caps = CapBook(conn)
     postings, decided, rejected = [], [], []
     for claim in claims:
-        rule = rules.get(claim["rule"]) or rules.setdefault(claim["rule"], get_rule(conn, claim["rule"]))
+        # The version of the rule in force on the day the event happened, its cap included.
+        rule = book.on(claim["rule"], claim["date"])
         posting = capped_posting(caps, rule, claim, reviewer=reviewer, review=review)
         if posting is None:
             rejected.append((review.rejected_at_cap[-1][1], claim["id"]))
@@ -250,7 +253,7 @@ def cap_reason(facts: dict) -> str:
     return f"已达月上限 {facts['cap']} 分"
 
 
-def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
+def capped_posting(caps: CapBook, rule: Version, claim: dict, *, reviewer: str,
                    review: Review) -> Posting | None:
     """The posting for one approved claim under its rule's monthly cap (recorded in `review`),
     or None when the cap leaves nothing (the claim is then rejected, also recorded there).
@@ -260,8 +263,8 @@ def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
     room = caps.room(claim["household"], rule, month)
     note = claim["note"]
     if room is not None and abs(points) > room:
-        facts = {"rule": rule["code"], "cap": rule["cap_month"], "household": claim["household"],
-                 "month": month, "used": rule["cap_month"] - room,
+        facts = {"rule": rule.code, "cap": rule.cap_month, "household": claim["household"],
+                 "month": month, "used": rule.cap_month - room,
                  # what the household has had under this rule: points earned, or deducted
                  "taken_key": "cap_taken_deducted" if points < 0 else "cap_taken_earned"}
         if room == 0:
@@ -269,12 +272,12 @@ def capped_posting(caps: CapBook, rule: dict, claim: dict, *, reviewer: str,
             return None
         points = room if points > 0 else -room
         review.capped.append((claim["id"], points, facts))
-        note = f"{note}（月上限 {rule['cap_month']} 分，按上限计入）".lstrip()
+        note = f"{note}（月上限 {rule.cap_month} 分，按上限计入）".lstrip()
     caps.take(claim["household"], rule, month, points)
     review.points += points
     return Posting(
         kind="earn" if points > 0 else "deduct", date=claim["date"],
-        household=claim["household"], rule=rule["code"], qty=claim["qty"], points=points,
+        household=claim["household"], rule=rule.code, qty=claim["qty"], points=points,
         claim=claim["id"], note=note, recorded_by=claim["recorded_by"], reviewed_by=reviewer,
     )
 
@@ -304,3 +307,126 @@ def reject(conn: sqlite3.Connection, ids: list[int], *, reason: str, reviewer: s
             )
             review.rejected.append(claim_id)
     return review
+
+
+# --- the reviewer's desk: what a claim would post, one claim whole, evidence added later ------
+
+
+def add_evidence(conn: sqlite3.Connection, claim_id: int, paths: list[Path], *,
+                 operator: str) -> list[tuple[str, str, int, bytes]]:
+    """More evidence for a pending claim, checked as `record --evidence` checks it. A decided
+    claim takes none: what was decided on is what stays archived with it."""
+    files = read_evidence(list(paths))
+    with db.transaction(conn):
+        claim = get(conn, claim_id)
+        if claim["status"] != "pending":
+            raise ClaimNotPending("evidence_claim_decided", id=claim_id,
+                                  status_key=f"status_{claim['status']}")
+        archive.link(conn, [claim_id], files, operator=operator)
+    return files
+
+
+@dataclass
+class Outcome:
+    """What approving a claim would post (a pending one) or posted (an approved one), and why.
+    `why` is a Message: English as a string (--json), said in the reader's language on screen."""
+
+    points: int | None          # None: nothing is posted (rejected, or no rule to post with)
+    why: Message
+    cap: dict | None = None     # the monthly cap's facts when it decides the points
+    ahead: list[int] = field(default_factory=list)  # pending claims approval takes first
+
+
+def outcomes(conn: sqlite3.Connection, claims: list[dict],
+             book: Book | None = None) -> dict[int, Outcome]:
+    """The outcome of each claim. Pending ones are taken as approval takes them — in date order,
+    each under the monthly cap the ledger and the claims before it leave — through the very
+    decision approval makes (capped_posting); nothing is written."""
+    book = book or Book(conn)
+    caps, out = CapBook(conn), {}
+    for claim in sorted((c for c in claims if c["status"] == "pending"),
+                        key=lambda c: (c["date"], c["id"])):
+        try:
+            rule = book.on(claim["rule"], claim["date"])
+        except JifenError as exc:  # a rule retired after the claim was recorded
+            out[claim["id"]] = Outcome(None, Message(exc.key, **exc.params))
+            continue
+        review = Review()
+        posting = capped_posting(caps, rule, claim, reviewer="", review=review)
+        base = {"points": rule.points, "qty": claim["qty"], "total": rule.points * claim["qty"]}
+        if posting is None:
+            facts = review.rejected_at_cap[0][1]
+            out[claim["id"]] = Outcome(0, Message("points_why_cap_full", **base, **facts), facts)
+        elif review.capped:
+            facts = review.capped[0][2]
+            out[claim["id"]] = Outcome(posting.points, Message(
+                "points_why_capped", **base, **facts, posted=posting.points), facts)
+        else:
+            out[claim["id"]] = Outcome(posting.points, Message("points_why", **base))
+    decided = [c for c in claims if c["status"] != "pending"]
+    posted = dict(conn.execute(
+        "SELECT seq, points FROM postings WHERE seq IN (SELECT value FROM json_each(?))",
+        (json.dumps([c["posting"] for c in decided if c["posting"] is not None]),)))
+    for claim in decided:
+        if claim["status"] == "approved" and claim["posting"] in posted:
+            points = posted[claim["posting"]]
+            out[claim["id"]] = Outcome(points, Message("points_why_posted", posted=points,
+                                                       seq=claim["posting"]))
+        else:
+            out[claim["id"]] = Outcome(None, Message("points_why_rejected",
+                                                     reason=claim["reason"] or ""))
+    return out
+
+
+def review_list(conn: sqlite3.Connection, *, month: str | None = None,
+                status: str | None = "pending") -> list[dict]:
+    """The claims of `list_claims`, each with its household's `name`, its rule's `title` (the
+    version in force on the claim's date), the `points` it would post (or posted) and, when
+    the monthly cap decides them, the `cap`."""
+    items = list_claims(conn, month=month, status=status)
+    book = Book(conn)
+    names = dict(conn.execute("SELECT code, name FROM households"))
+    results = outcomes(conn, items, book)
+    for claim in items:
+        outcome = results[claim["id"]]
+        claim.update(name=names.get(claim["household"], ""),
+                     title=book.on(claim["rule"], claim["date"], retired_ok=True).title,
+                     points=outcome.points, cap=outcome.cap)
+    return items
+
+
+def show(conn: sqlite3.Connection, claim_id: int) -> dict:
+    """Everything a reviewer needs to decide on one claim."""
+    claim = get(conn, claim_id)
+    book = Book(conn)
+    version = book.on(claim["rule"], claim["date"], retired_ok=True)
+    name, group = conn.execute("SELECT name, grp FROM households WHERE code = ?",
+                               (claim["household"],)).fetchone()
+    if claim["status"] == "pending":
+        # Approval takes the month's pending claims of this household and rule in date order:
+        # those before this one share its monthly cap first.
+        same = [dict(zip(CLAIM_KEYS, row)) for row in conn.execute(
+            f"SELECT {', '.join(CLAIM_KEYS)} FROM claims WHERE status = 'pending'"
+            " AND household = ? AND rule = ? AND substr(date, 1, 7) = ?"
+            " AND (date < ? OR (date = ? AND id <= ?)) ORDER BY date, id",
+            (claim["household"], claim["rule"], claim["date"][:7], claim["date"],
+             claim["date"], claim_id))]
+        outcome = outcomes(conn, same, book)[claim_id]
+        if outcome.cap is not None:
+            outcome.ahead = [c["id"] for c in same if c["id"] != claim_id]
+    else:
+        outcome = outcomes(conn, [claim], book)[claim_id]
+    event = None
+    if claim["event"] is not None:
+        (households,) = conn.execute("SELECT count(*) FROM claims WHERE event = ?",
+                                     (claim["event"],)).fetchone()
+        event = {"id": claim["event"], "households": households}
+    files = archive.of_claim(conn, claim_id)
+    return {
+        **claim, "name": name, "group": group, "title": version.title,
+        "category": version.category, "rule_points": version.points,
+        "cap_month": version.cap_month, "points": outcome.points, "cap": outcome.cap,
+        "why": outcome.why, "ahead": outcome.ahead, "event": claim["event"],
+        "event_households": event["households"] if event else None,
+        "evidence": [f.as_dict() for f in files],
+    }

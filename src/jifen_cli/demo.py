@@ -22,6 +22,11 @@ TODAY = "2024-07-01"  # the day after the sample quarter ends: its dates are all
 STOCK_DATE = "2024-04-01"  # the store's opening stock comes in on the quarter's first day
 QUARTER = "2024Q2"
 FUND_YUAN = "30000.00"  # class 2: ¥30,000 a year
+SHOPS = (  # the partner shops the village redeems through (合作商超), as registered
+    ("罗玛镇惠民超市", "罗玛镇商业街 8 号"),
+    ("罗玛镇格桑便利店", "罗玛镇政府对面"),
+    ("色尼区藏家乐商店", "色尼区那曲路"),
+)
 FILES = (  # (kind, file) in the order a village would bring them in
     ("households", "households.csv"),  # GBK, as Excel saves it on Chinese Windows
     ("households", "households_extra.csv"),  # UTF-8 with BOM: Tibetan script
@@ -63,7 +68,8 @@ class Demo:
         self.out.mkdir(parents=True, exist_ok=True)
         for step in (self.create_village, self.grant_fund, self.import_registers,
                      self.import_records, self.monthly_review, self.import_redemptions,
-                     self.restock_and_settle, self.verify, self.publish):
+                     self.restock_and_settle, self.verify, self.publish, self.next_quarter,
+                     self.verify):
             step()
         return self
 
@@ -75,6 +81,11 @@ class Demo:
         for name in REVIEWERS:
             village.add_reviewer(self.conn, name, operator=CLERK)
             self.say("added_reviewer", {"name": name})
+        from jifen_cli import shops
+
+        for name, contact in SHOPS:
+            shops.add(self.conn, name, contact=contact, operator=CLERK)
+            self.say("shop_added", {"name": name})
 
     def grant_fund(self) -> None:
         """The year's operating fund for a class-2 village arrives with the quarter."""
@@ -129,10 +140,44 @@ class Demo:
         from jifen_cli import publication
 
         done = publication.publish(self.conn, QUARTER, out=self.disclosure,
-                                   date=TODAY, operator=CLERK, lang=self.lang, today_=TODAY)
+                                   date=TODAY, operator=CLERK, today_=TODAY)
         self.say("published", {"quarter": done.quarter, "head_seq": done.head_seq,
                                "digest": done.digest, "out": done.out,
-                               "notice": done.out / "notice.html"})
+                               "notice": done.out / "notice.html",
+                               "first": done.objection_period[0],
+                               "last": done.objection_period[1]})
+
+    def next_quarter(self) -> None:
+        """The village lives on into July: the registers change, and keep what they said."""
+        from jifen_cli import rules, store
+
+        day = TODAY
+        changed = households.edit(self.conn, "H004", operator=CLERK, name="边巴次仁",
+                                  reason="原户主边巴去世，由长子边巴次仁继任户主")
+        self.say("household_edited", {"code": "H004", "changes": "；".join(
+            f"{old} → {new}" for old, new in changed.values())})
+        version = rules.edit(self.conn, "A01", valid_from=day, points=3, cap_month=12,
+                             reason="村民大会 2024-06-28 修订评分细则", operator=CLERK)
+        self.say("rule_edited", {"code": version.code, "date": version.valid_from,
+                                 "title": version.title, "points": version.points,
+                                 "cap": version.cap_month})
+        from jifen_cli.values import yuan
+
+        item = store.get(self.conn, "G001")
+        changed = store.edit(self.conn, "G001", operator=CLERK, reason="酥油进价上涨",
+                             points=item["points"] + 5, value=yuan(item["value_fen"] + 500))
+        self.say("item_edited", {"code": "G001", "changes": "；".join(
+            f"{yuan(a) if k == 'value_fen' else a} → {yuan(b) if k == 'value_fen' else b}"
+            for k, (a, b) in changed.items())})
+        closed = households.close(self.conn, "H011", operator=CLERK, reason="全家迁往拉萨",
+                                  date=day)
+        self.say("household_closed_ok", {"code": "H011", "date": day, "points": closed.points,
+                                         "seq": closed.seqs[0]})
+        merged = households.merge(self.conn, "H129", "H065", operator=CLERK, date=day,
+                                  reason="重复登记：藏文名 བཀྲ་ཤིས་ 与汉文名扎西多吉为同一户")
+        self.say("household_merged_ok", {"source": "H129", "target": "H065", "date": day,
+                                         "points": merged.points, "honour": merged.honour,
+                                         "out_seq": merged.seqs[0], "in_seq": merged.seqs[1]})
 
     # --- helpers ----------------------------------------------------------------------------
 

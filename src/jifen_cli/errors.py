@@ -73,6 +73,30 @@ class UnknownHousehold(JifenError):
     key = "unknown_household"
 
 
+class AmbiguousHousehold(JifenError):
+    """A head's name that several households have: the refusal lists them."""
+
+    key = "household_ambiguous"
+
+
+class HouseholdClosed(JifenError):
+    """The household has left (closed or merged): nothing new is recorded for it."""
+
+    key = "household_closed"
+
+
+class UnknownShop(JifenError):
+    """Not a registered partner shop: the refusal names the closest registered ones."""
+
+    key = "unknown_shop"
+
+
+class Retired(JifenError):
+    """A rule, item or reviewer that has been retired takes no new work."""
+
+    key = "retired"
+
+
 class UnknownRule(JifenError):
     key = "unknown_rule"
 
@@ -83,6 +107,10 @@ class UnknownItem(JifenError):
 
 class UnknownClaim(JifenError):
     key = "unknown_claim"
+
+
+class UnknownObjection(JifenError):
+    key = "unknown_objection"
 
 
 class UnknownPosting(JifenError):
@@ -158,3 +186,21 @@ def os_reason(exc: OSError) -> str:
 
     key = f"os_{errno.errorcode.get(exc.errno or 0, '')}"
     return Message(key) if key in MESSAGES else exc.strerror or str(exc)
+
+
+# --- the reviewer's desk and the evidence archive ---------------------------------------------
+
+
+class EvidenceDamaged(JifenError):
+    """Stored evidence whose bytes no longer match their SHA-256 (changed behind jifen's
+    back): exit 3, like a damaged ledger. Names the claim and the file."""
+
+    exit_code = 3
+    key = "evidence_damaged"
+
+
+class EventRefused(JifenError):
+    """An event refused as a whole because of one household (unknown, closed, listed twice):
+    nothing is recorded for any household of it."""
+
+    key = "event_refused"

@@ -7,11 +7,13 @@ Per household, for a quarter [first, last] by the date each posting happened:
     deducted  = deductions in the quarter, as a positive number
     redeemed  = points spent on goods in the quarter, as a positive number (gross: a
                 redemption returned later still counts; its return is `adjusted`)
-    adjusted  = reversals and year-end expiry in the quarter, signed
+    adjusted  = reversals, year-end expiry, and points cleared or moved when a household
+                leaves or is merged (close, merge), in the quarter, signed
     closing   = opening + earned - deducted - redeemed + adjusted
 
 Every posting that names a household falls in exactly one bucket, so the identity holds by
-construction; tests check it on random ledgers anyway. `entries` (记录数, person-times) counts
+construction; tests check it on random ledgers anyway. A household that left before the quarter
+is not in it; one that left during the quarter keeps its row for that quarter. `entries` (记录数, person-times) counts
 the earn and deduct postings. The honour ranking (光明榜) uses earned - deducted plus any
 reversal of a reward or deduction in the quarter (`net`), so a corrected mistake does not rank.
 """
@@ -34,8 +36,8 @@ FROM households h LEFT JOIN (
            sum(CASE WHEN date >= :first AND kind = 'earn' THEN points END) AS earned,
            -sum(CASE WHEN date >= :first AND kind = 'deduct' THEN points END) AS deducted,
            -sum(CASE WHEN date >= :first AND kind = 'redeem' THEN points END) AS redeemed,
-           sum(CASE WHEN date >= :first AND kind IN ('reverse', 'expire') THEN points END)
-               AS adjusted,
+           sum(CASE WHEN date >= :first AND kind IN ('reverse', 'expire', 'close', 'merge')
+                    THEN points END) AS adjusted,
            sum(CASE WHEN date >= :first AND kind IN ('earn', 'deduct') THEN 1 END) AS entries,
            sum(CASE WHEN date >= :first AND kind = 'reverse' AND rule IS NOT NULL
                     THEN points END) AS corrections,
@@ -44,6 +46,7 @@ FROM households h LEFT JOIN (
     WHERE household IS NOT NULL AND date <= :last
     GROUP BY household
 ) f ON f.household = h.code
+WHERE h.closed_on IS NULL OR h.closed_on >= :first
 ORDER BY h.code
 """
 
@@ -91,7 +94,7 @@ def honour_board(rows: list[HouseholdQuarter], top: int = 10) -> list[HouseholdQ
 
 VILLAGE_SQL = """
 SELECT
-    (SELECT count(*) FROM households),
+    (SELECT count(*) FROM households WHERE closed_on IS NULL OR closed_on >= :first),
     count(DISTINCT CASE WHEN p.kind IN ('earn', 'deduct') THEN p.household END),
     coalesce(sum(p.kind IN ('earn', 'deduct')), 0),
     coalesce(sum(CASE WHEN p.kind = 'earn' THEN p.points END), 0),

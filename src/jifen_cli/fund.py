@@ -73,6 +73,9 @@ def settle(conn: sqlite3.Connection, shop: str, amount, *, date: str, operator: 
     fen = _amount(amount, "amount")
     _check_date(date)
     with db.transaction(conn):
+        from jifen_cli.shops import require
+
+        require(conn, shop)
         net = _net_as_of(conn, shop, date)
         owed = max(net, 0)
         if fen > owed and net < 0:  # the shop owes money back: a refund, not a payment

@@ -9,11 +9,15 @@ file is damaged or tampered with) — and a detail:
     schema        tables, indexes and triggers (the append-only ones too) exactly as jifen made them
     foreign_keys  PRAGMA foreign_key_check
     chain         ledger.verify: the hash chain, the head, nothing back-dated into a locked quarter
+    registers     the register history's chain and pins, and every register row as it says
     balances      every household's stored available/honour points equal the sum of its postings
     stock         every item's stored stock equals the sum of its postings, and is not negative
     digests       every publication's digest is the chain hash of the posting it was made at
     claims        claims still unreviewed more than 31 days after the event (一月一审核)
     publication   finished quarters with postings that were never published (一季度一公示)
+    objections    objections still open after their quarter's objection period (公示期)
+    evidence      every stored evidence file hashed again: its total size, and any whose bytes
+                  no longer match their SHA-256 (named by claim and file)
 
 The balance, stock and digest checks are computed on their own (not only through verify), so
 they are reported even when the chain is broken.
@@ -153,11 +157,14 @@ def _run(conn: sqlite3.Connection, add) -> None:
     _guarded(add, "schema", conn, _schema)
     _guarded(add, "foreign_keys", conn, _foreign_keys)
     _guarded(add, "chain", conn, _chain)
+    _guarded(add, "registers", conn, _registers)
     _guarded(add, "balances", conn, _balances)
     _guarded(add, "stock", conn, _stock)
     _guarded(add, "digests", conn, _digests)
     _guarded(add, "claims", conn, _claims)
     _guarded(add, "publication", conn, _publication)
+    _guarded(add, "objections", conn, _objections)
+    _guarded(add, "evidence", conn, _evidence)
 
 
 def _integrity(conn) -> Check:
@@ -205,6 +212,16 @@ def _chain(conn) -> Check:
     if chain:
         return Check("chain", FAIL, _sample(chain))
     return Check("chain", OK, Message("check_chain_ok", postings=report.postings, head=report.head))
+
+
+def _registers(conn) -> Check:
+    from jifen_cli import registers
+
+    problems = [*registers.differences(conn), *registers.pinned_problems(conn)]
+    if problems:
+        return Check("registers", FAIL, _sample(problems))
+    (count,) = conn.execute("SELECT count(*) FROM changes").fetchone()
+    return Check("registers", OK, Message("check_registers_ok", count=count))
 
 
 def _balances(conn) -> Check:
@@ -276,6 +293,23 @@ def _claims(conn) -> Check:
     return Check("claims", OK, Message("check_claims_ok", count=pending, days=CLAIM_AGE_DAYS))
 
 
+def _objections(conn) -> Check:
+    """Objections still open after their objection period: the working group owes an answer."""
+    from jifen_cli import objections
+
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'objections'").fetchone():
+        return Check("objections", OK, Message("check_objections_ok", count=0))  # older file
+    overdue = objections.overdue(conn, today().isoformat())
+    if overdue:
+        return Check("objections", WARN, Message("check_objections_overdue", count=len(overdue),
+                                                 items=_sample([Message(
+                                                     "check_objection", id=o["id"],
+                                                     quarter=o["quarter"], end=o["period_end"])
+                                                     for o in overdue])))
+    (count,) = conn.execute("SELECT count(*) FROM objections WHERE status = 'open'").fetchone()
+    return Check("objections", OK, Message("check_objections_ok", count=count))
+
+
 def _publication(conn) -> Check:
     published = {q for (q,) in conn.execute("SELECT quarter FROM publications")}
     now = today().isoformat()
@@ -292,3 +326,16 @@ def _publication(conn) -> Check:
         return Check("publication", WARN,
                      Message("check_overdue", quarters=", ".join(overdue)))
     return Check("publication", OK, Message("check_publication_ok", count=len(published)))
+
+
+def _evidence(conn) -> Check:
+    from jifen_cli import evidence
+
+    report = evidence.audit(conn)
+    if report.damaged:
+        return Check("evidence", FAIL, Message("check_evidence_damaged", items=_sample(
+            [Message("check_evidence_file", claim=claim, file=name)
+             for claim, name in dict.fromkeys(report.damaged)])))
+    return Check("evidence", OK, Message("check_evidence_ok", files=report.files,
+                                         claims=report.claims, stored=report.stored,
+                                         size=evidence.size_text(report.size)))

@@ -37,12 +37,17 @@ def t(key: str, lang: str = "en", /, **params) -> str:
         return template
 
 
+def join(lang: str, items) -> str:
+    """Items listed in `lang`: 甲；乙 or a; b."""
+    return LIST_SEPARATOR[lang == "zh"].join(str(_in(lang, item)) for item in items)
+
+
 def _in(lang: str, value):
     """A parameter as said in `lang`: a Message translated, a list of them joined (；/ ; )."""
     if isinstance(value, Message):
         return value.message(lang)
     if isinstance(value, list):
-        return LIST_SEPARATOR[lang == "zh"].join(str(_in(lang, item)) for item in value)
+        return join(lang, value)
     return value
 
 
@@ -359,9 +364,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this quarter); it is never overwritten. Choose another --out or move it away.",
     ),
     "published": (
-        "已公示 {quarter} 并锁定本季台账（截至第 {head_seq} 条）。\n摘要：{digest}\n公示文件：{out}\n张贴用公告：{notice}",
+        "已公示 {quarter} 并锁定本季台账（截至第 {head_seq} 条）。\n摘要：{digest}\n"
+        "公示期：{first} 至 {last}\n公示文件：{out}\n张贴用公告：{notice}",
         "Published {quarter} and locked it (ledger up to posting #{head_seq}).\n"
-        "Digest: {digest}\nFiles: {out}\nNotice for the board: {notice}",
+        "Digest: {digest}\nObjection period: {first} to {last}\nFiles: {out}\n"
+        "Notice for the board: {notice}",
     ),
     "published_dry_run": (
         "预览：已写出 {quarter} 的公示文件，但没有锁定，也没有记录公示。\n摘要：{digest}\n公示文件：{out}\n公告：{notice}",
@@ -766,6 +773,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rollup_col_redeemed": ("兑换积分", "redeemed"),
     "rollup_col_redeemed_value": ("兑换物品价值(元)", "value of goods redeemed (yuan)"),
     "rollup_col_fund_granted": ("本季拨付经费(元)", "fund granted (¥)"),
+    "rollup_col_objections": ("收到异议", "objections received"),
+    "rollup_col_objections_upheld": ("异议成立", "objections upheld"),
     "rollup_col_fund_balance": ("经费余额(元)", "fund balance (¥)"),
     "rollup_col_published": ("本季已公示", "published"),
     "rollup_col_verified": ("校验", "verified"),
@@ -846,6 +855,254 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export_done": ("已导出 {villages} 个村的 {postings} 条台账记录到 {path}。",
                     "Exported {postings} postings of {villages} villages to {path}."),
     "export_skipped": ("未导出 {path}：{status}（{detail}）", "Not exported {path}: {status} ({detail})"),
+    # --- registers that change (registers.py, households/rules/store/shops, changes) -------
+    "check_registers_ok": ("登记变更 {count} 条，登记表与之一致", "{count} register changes; every register row matches them"),
+    "check_item_registers": ("登记记录", "registers"),
+    "what_shop": ("合作商超", "Shop"),
+    "field_id_number": ("身份证号", "ID number"),
+    "field_phone": ("电话", "phone"),
+    "field_contact": ("联系方式", "contact"),
+    "field_closed": ("销户日期", "closed"),
+    "field_merged_into": ("并入", "merged into"),
+    "field_retired": ("停用日期", "retired"),
+    "field_value_fen": ("价值（分）", "value (fen)"),
+    "household_ambiguous": (
+        "有 {count} 户的户主叫“{name}”：{households}。请用户号。",
+        "{count} households have the head's name {name}: {households}. Use the household code.",
+    ),
+    "household_match": ("{code} {name}（组别 {group}）", "{code} {name} ({group})"),
+    "household_match_closed": ("{code} {name}（{group}，{closed} 已销户）",
+                               "{code} {name} ({group}, closed {closed})"),
+    "household_closed": (
+        "户 {code} 已于 {date} 销户（{reason}），不能再记录、兑换或修改。",
+        "Household {code} was closed on {date} ({reason}): it takes no more records, "
+        "redemptions or edits.",
+    ),
+    "household_merged": (
+        "户 {code} 已于 {date} 并入 {into}（{reason}），请对 {into} 操作。",
+        "Household {code} was merged into {into} on {date} ({reason}): use {into}.",
+    ),
+    "household_has_pending": (
+        "户 {code} 还有 {count} 条待审核记录（{claims}）：请先审核，再销户或合并。",
+        "Household {code} has {count} pending claim(s) ({claims}): review them first, then "
+        "close or merge it.",
+    ),
+    "household_posted_after": (
+        "户 {code} 在 {date} 之后还有台账记录（#{seq}，{later}）：销户或合并日期不能早于它。",
+        "Household {code} has a posting dated after {date} (#{seq}, {later}): it cannot leave "
+        "before it.",
+    ),
+    "merge_same": ("不能把户 {code} 并入它自己。", "Household {code} cannot be merged into itself."),
+    "edit_nothing": ("没有要修改的内容：请给出要改的项（例如 --name）。{code}",
+                     "Nothing to change for {code}: give what changes (e.g. --name)."),
+    "edit_no_change": ("{code} 已经是这些值，没有修改。", "{code} already has these values: nothing changed."),
+    "cannot_reverse_leaving": (
+        "#{seq} 是户 {household} 销户或合并的记录，不能冲正。",
+        "#{seq} records household {household} leaving (closed or merged): it cannot be reversed.",
+    ),
+    "household_edited": ("已修改户 {code}：{changes}", "Changed household {code}: {changes}"),
+    "household_closed_ok": (
+        "户 {code} 已于 {date} 销户：清零 {points} 分（#{seq}）。",
+        "Closed household {code} on {date}: {points} points cleared (#{seq}).",
+    ),
+    "household_merged_ok": (
+        "户 {source} 已于 {date} 并入 {target}：可用积分 {points}、荣誉积分 {honour} 转入"
+        "（#{out_seq} → #{in_seq}），{source} 已销户。",
+        "Merged household {source} into {target} on {date}: {points} available and {honour} "
+        "honour points moved (#{out_seq} → #{in_seq}); {source} is closed.",
+    ),
+    "closed_label": ("已销户", "closed"),
+    "retired_label": ("已停用", "retired"),
+    "title_household_changes": ("{code} 的登记变更", "Changes to {code}"),
+    "title_changes": ("登记变更记录", "Register changes"),
+    "no_changes": ("没有登记变更。", "No register changes."),
+    "col_when": ("时间", "when"),
+    "col_by": ("操作人", "by"),
+    "col_what": ("对象", "what"),
+    "col_action": ("变更", "change"),
+    "col_old": ("原值", "old"),
+    "col_new": ("新值", "new"),
+    "col_effective": ("生效", "from"),
+    "col_reason": ("原因", "reason"),
+    "col_from": ("起用", "from"),
+    "col_retired": ("停用", "retired"),
+    "col_contact": ("联系方式", "contact"),
+    "col_paid": ("已付", "paid"),
+    "col_credit": ("应退", "credit"),
+    "title_shops": ("合作商超", "Partner shops"),
+    "change_add": ("登记", "added"),
+    "change_edit": ("修改", "edited"),
+    "change_close": ("销户", "closed"),
+    "change_merge": ("合并", "merged"),
+    "change_version": ("新版本", "new version"),
+    "change_retire": ("停用", "retired"),
+    "rule_retired": (
+        "指标 {code} 已于 {retired} 起停用：{date} 的记录不能再用它。",
+        "Rule {code} is retired from {retired}: it takes no claims dated {date}.",
+    ),
+    "rule_retired_already": ("指标 {code} 已于 {retired} 起停用。", "Rule {code} is retired from {retired}."),
+    "rule_posted_from": (
+        "指标 {code} 在 {date} 及以后已有入账记录（#{seq}，{posted}），它们按原版本计分："
+        "请选更晚的日期，或先冲正这些记录。",
+        "Rule {code} already has postings dated {date} or later (#{seq}, {posted}), posted "
+        "under the version before: choose a later date, or reverse them first.",
+    ),
+    "rule_version_exists": ("指标 {code} 已有从 {date} 起的版本。", "Rule {code} already has a version from {date}."),
+    "rule_retire_pending": (
+        "指标 {code} 还有 {count} 条 {date} 及以后的待审核记录（{claims}）：请先审核，再停用。",
+        "Rule {code} has {count} pending claim(s) dated {date} or later ({claims}): review "
+        "them first, then retire it.",
+    ),
+    "rule_edited": (
+        "指标 {code} 从 {date} 起：{title}，{points} 分，月上限 {cap}。",
+        "Rule {code} from {date}: {title}, {points} points, monthly cap {cap}.",
+    ),
+    "rule_retired_ok": ("指标 {code} 从 {date} 起停用。", "Rule {code} is retired from {date}."),
+    "item_retired": (
+        "商品 {code} {name} 已于 {date} 停用：不能再兑换或进货。",
+        "Item {code} {name} was retired on {date}: no more redemptions or restocking.",
+    ),
+    "item_edited": ("已修改商品 {code}：{changes}（此后生效，以往兑换不变）",
+                    "Changed item {code}: {changes} (from now on; past redemptions keep theirs)"),
+    "item_retired_ok": ("商品 {code} {name} 已停用（库存 {stock} 仍计入核对）。",
+                        "Retired item {code} {name} (its stock of {stock} is still counted)."),
+    "reviewer_retired": (
+        "{name} 已于 {date} 离开工作领导小组，不能再审核。",
+        "{name} left the working group on {date} and can no longer review.",
+    ),
+    "reviewer_retired_ok": ("{name} 已离开工作领导小组；其以往审核记录不变。",
+                            "{name} has left the working group; their past reviews stay theirs."),
+    "unknown_shop": (
+        "没有登记的合作商超“{name}”。相近的有：{close}。（新商店请先 jifen shop add）",
+        "No registered partner shop {name}. Closest: {close}. (Register a new one with "
+        "jifen shop add.)",
+    ),
+    "unknown_shop_far": (
+        "没有登记的合作商超“{name}”。已登记：{known}。（新商店请先 jifen shop add）",
+        "No registered partner shop {name}. Registered: {known}. (Register a new one with "
+        "jifen shop add.)",
+    ),
+    "unknown_shop_none": (
+        "没有登记的合作商超“{name}”：本村还没有登记合作商超，请先 jifen shop add。",
+        "No registered partner shop {name}: register it first with jifen shop add.",
+    ),
+    "duplicate_shop": ("合作商超 {code} 已登记。", "Shop {code} is already registered."),
+    "shop_added": ("已登记合作商超 {name}", "Registered partner shop {name}"),
+    "kind_close": ("销户清零", "close"),
+    "kind_merge": ("合并转移", "merge"),
+    "registers_missing": ("登记变更 #{seq} 缺失", "register change #{seq} is missing"),
+    "registers_hash": (
+        "登记变更 #{seq} 与哈希链不符（在 jifen 之外被改动）",
+        "register change #{seq} does not match the chain (changed outside jifen)",
+    ),
+    "registers_unreadable": ("登记变更 #{seq} 无法读取", "register change #{seq} cannot be read"),
+    "registers_head": (
+        "登记变更记录到 #{seq}，但村台账记录的是 #{head_seq}",
+        "the register history ends at #{seq} but the village file says #{head_seq}",
+    ),
+    "registers_row_added": (
+        "{register} {code} 不在登记变更记录中（在 jifen 之外添加）",
+        "{register} {code} is not in the register history (added outside jifen)",
+    ),
+    "registers_row_removed": (
+        "{register} {code} 在登记变更记录中，但登记表中没有（在 jifen 之外删除）",
+        "{register} {code} is in the register history but not in the register (removed "
+        "outside jifen)",
+    ),
+    "registers_row_changed": (
+        "{register} {code} 的{field}是“{stored}”，但登记变更记录是“{history}”（在 jifen 之外被改动）",
+        "{register} {code}: {field} is {stored!r} but its history says {history!r} (changed "
+        "outside jifen)",
+    ),
+    "registers_pin": (
+        "{quarter} 公示时的登记记录（到变更 #{seq}）已被改写",
+        "the registers as published for {quarter} (to change #{seq}) have been rewritten",
+    ),
+    # --- the 公示 loop: public language, written again, posted copies, objections ----------
+    "check_item_objections": ("异议", "objections"),
+    "check_objections_ok": ("没有过了公示期仍未处理的异议（待处理 {count} 件）",
+                            "no objection open past its period ({count} open)"),
+    "check_objections_overdue": ("{count} 件异议已过公示期仍未处理：{items}",
+                                 "{count} objection(s) still open past their period: {items}"),
+    "check_objection": ("#{id}（{quarter}，公示期至 {end}）", "#{id} ({quarter}, period ended {end})"),
+    "xlsx_disclosure_title": ("{village} {quarter} 积分公示", "{village} {quarter} points disclosure"),
+    "bad_public_lang": ("公示语言只能是 zh 或 en：{value}", "The public language is zh or en: {value}"),
+    "table_objections": ("异议处理", "Objections"),
+    "pub_objection": ("编号", "no."),
+    "pub_quarter": ("公示季度", "quarter"),
+    "pub_objection_text": ("异议内容", "objection"),
+    "pub_outcome": ("处理结果", "outcome"),
+    "pub_outcome_reason": ("处理意见", "answer"),
+    "pub_reversals": ("冲正记录", "reversals"),
+    "objection_open": ("待处理", "open"),
+    "objection_upheld": ("异议成立", "upheld"),
+    "objection_dismissed": ("异议不成立", "dismissed"),
+    "objection_late_mark": ("（逾期）", "(late)"),
+    "objection_added": ("已记录对 {quarter} 公示的异议 #{id}。", "Recorded objection #{id} to the {quarter} disclosure."),
+    "objection_late": (
+        "已记录对 {quarter} 公示的异议 #{id}（公示期已过，记为逾期）。",
+        "Recorded objection #{id} to the {quarter} disclosure (after its objection period: "
+        "marked late).",
+    ),
+    "objection_resolved_upheld": ("异议 #{id} 成立，已处理。", "Objection #{id} upheld."),
+    "objection_resolved_dismissed": ("异议 #{id} 不成立，已答复。", "Objection #{id} dismissed."),
+    "objection_upheld_or_dismissed": ("请选择 --upheld 或 --dismissed 之一", "give one of --upheld or --dismissed"),
+    "objection_unpublished": (
+        "{quarter} 还没有公示，不能对它提异议。", "{quarter} is not published: there is nothing to object to.",
+    ),
+    "objection_before": (
+        "{quarter} 于 {first} 公示，异议日期 {date} 不能早于公示日期。",
+        "{quarter} was published on {first}: an objection cannot be dated {date}, before it.",
+    ),
+    "objection_reverse_dismissed": (
+        "只有成立的异议（--upheld）才能冲正台账记录。",
+        "Only an upheld objection (--upheld) reverses postings.",
+    ),
+    "objection_resolved": ("异议 #{id} 已处理（{status}），不能再改。", "Objection #{id} is already {status}."),
+    "unknown_objection": ("没有编号为 {id} 的异议。见 `jifen objection list`。", "No objection {id}. See `jifen objection list`."),
+    "no_objections": ("没有异议。", "No objections."),
+    "title_objections": ("异议", "Objections"),
+    "col_quarter": ("季度", "quarter"),
+    "col_text": ("内容", "text"),
+    "published_again": (
+        "{quarter} 已于 {published} 公示（摘要 {digest}），这里按原样重新写出，一字节不差；"
+        "不是第二次公示。\n公示文件：{out}\n张贴用公告：{notice}",
+        "{quarter} was published on {published} (digest {digest}); its files are written "
+        "again, byte for byte — not a second publication.\nFiles: {out}\nNotice: {notice}",
+    ),
+    "published_again_kept": (
+        "（本版本 jifen 生成的文件与公示时不同，写出的是公示时保存在村台账里的原件。）",
+        "(This jifen draws the files differently from the one that published them: the copies "
+        "kept in the village file at publication were written.)",
+    ),
+    "publish_again_impossible": (
+        "{quarter} 是由旧版本 jifen 于 {published} 公示的，当时没有保存文件原件，本版本生成的 {files} "
+        "与公示时不同，无法一字节不差地重写。可用 `jifen verify --disclosure 文件夹` 核对张贴的副本。",
+        "{quarter} was published on {published} by an earlier jifen that did not keep its files, "
+        "and this one draws {files} differently: they cannot be written again byte for byte. "
+        "`jifen verify --disclosure FOLDER` still checks a posted copy.",
+    ),
+    "objection_days": ("公示期天数应在 1 到 366 之间：{value}", "The objection period is 1 to 366 days: {value}"),
+    "disclosure_unpublished": ("{quarter} 没有公示记录。", "{quarter} has not been published."),
+    "disclosure_manifest_unreadable": ("{quarter} 的公示清单无法读取", "the manifest recorded for {quarter} cannot be read"),
+    "disclosure_which_quarter": (
+        "看不出 {folder} 是哪个季度的公示：请用 --quarter 指明。",
+        "Cannot tell which quarter {folder} holds: name it with --quarter.",
+    ),
+    "disclosure_no_folder": ("{folder} 不是文件夹。", "{folder} is not a folder."),
+    "disclosure_matches": (
+        "{folder} 与 {published} 公示的 {quarter} 完全一致：{files} 个文件，一字节不差（摘要 {digest}）。",
+        "{folder} is the {quarter} disclosure published on {published}: all {files} files, "
+        "byte for byte (digest {digest}).",
+    ),
+    "disclosure_missing": ("缺少文件：{name}", "missing: {name}"),
+    "disclosure_extra": ("多出文件：{name}", "not part of the disclosure: {name}"),
+    "disclosure_changed": ("文件被改动：{name}", "changed: {name}"),
+    "disclosure_differs": (
+        "{folder} 与 {published} 公示的 {quarter} 不一致（{count} 处，见上）。",
+        "{folder} differs from the {quarter} disclosure published on {published} ({count} "
+        "difference(s), listed above).",
+    ),
     # --- issue 9: money per shop, points bound, ID numbers, order and names, the roll-up -----
     "claim_points_too_many": (
         "{household} 按指标 {rule}（{points:+d} 分）记 {qty} 次，共 {total:+,d} 分，超过一条记录的上限 ±{limit:,} 分。请核对数量。",
@@ -1041,6 +1298,137 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "entries not counted), whatever was redeemed; only households with positive net points, "
         "the top {top}; ties go to fewer deductions in the quarter, then by household code.",
     ),
+    # --- the reviewer's desk and the evidence archive (review list/show, evidence, event,
+    # --- check's evidence; claims.py, evidence.py, events.py) ----------------------------------
+    "evidence_damaged": (
+        "记录 {claim} 的佐证材料 {file} 与其 SHA-256 不符（在 jifen 之外被改动），什么都没有写入。"
+        "请用备份恢复：`jifen restore 备份文件 --to 新文件`。",
+        "Evidence {file} of claim {claim} no longer matches its SHA-256 (changed outside "
+        "jifen); nothing was written. Restore a backup with `jifen restore BACKUP --to NEWFILE`.",
+    ),
+    "evidence_claim_decided": (
+        "记录 {id} 已{status}，不能再添加佐证材料：只有待审核的记录可以添加。",
+        "Claim {id} is already {status}: evidence can be added only to a pending claim.",
+    ),
+    "evidence_exists": (
+        "已存在，不会覆盖，什么都没有写入。换一个 --out 文件夹，或先移走它。",
+        "already exists and is never overwritten; nothing was written. Choose another --out "
+        "folder or move it away.",
+    ),
+    "evidence_out_exists": (
+        "{out} 已存在且不是空文件夹，不会覆盖。换一个 --out，或先移走它。",
+        "{out} exists and is not an empty folder; it is never overwritten. Choose another "
+        "--out or move it away.",
+    ),
+    "evidence_added": ("已为记录 {id} 添加 {count} 个佐证材料", "Added {count} evidence file(s) to claim {id}"),
+    "evidence_none": ("记录 {id} 没有佐证材料", "Claim {id} has no evidence"),
+    "evidence_written": ("已写入 {path}（{size}）", "wrote {path} ({size})"),
+    "evidence_got": (
+        "记录 {id} 的 {count} 个佐证材料已写入 {out}，均与 SHA-256 核对无误",
+        "Wrote {count} evidence file(s) of claim {id} into {out}, each checked against its "
+        "SHA-256",
+    ),
+    "evidence_export_progress": ("导出佐证材料", "Exporting evidence"),
+    "evidence_exported": (
+        "{quarter} 佐证材料归档已写入 {out}：{households} 户 {claims} 条记录的 {files} 个文件，"
+        "共 {size}（{stored} 个不同文件），均与 SHA-256 核对无误；目录见 index.csv",
+        "Wrote the {quarter} evidence archive to {out}: {files} file(s) of {claims} claim(s) "
+        "of {households} household(s), {size} ({stored} distinct), each checked against its "
+        "SHA-256; see index.csv",
+    ),
+    "points_why": ("{points} 分 × {qty} = {total:+d}", "{points} × {qty} = {total:+d}"),
+    "points_why_capped": (
+        "{points} 分 × {qty} = {total:+d}；指标 {rule} 每户每月上限 {cap} 分，{household} 在 "
+        "{month} 已有 {used} 分：按上限计入 {posted:+d}",
+        "{points} × {qty} = {total:+d}; rule {rule} caps at {cap} a month per household and "
+        "{household} has {used} in {month}: {posted:+d} up to the cap",
+    ),
+    "points_why_cap_full": (
+        "{points} 分 × {qty} = {total:+d}；指标 {rule} 每户每月上限 {cap} 分，{household} 在 "
+        "{month} 已有 {used} 分：已达上限，审核时将被驳回",
+        "{points} × {qty} = {total:+d}; rule {rule} caps at {cap} a month per household and "
+        "{household} has {used} in {month}: the cap is reached, approval rejects it",
+    ),
+    "points_why_posted": ("已记入台账 #{seq}：{posted:+d}", "posted as #{seq}: {posted:+d}"),
+    "points_why_rejected": ("已驳回：{reason}", "rejected: {reason}"),
+    "review_capped_footnote": (
+        "* 按月上限计分，详见 `jifen review show 编号`",
+        "* the monthly cap decides these points; see `jifen review show ID`",
+    ),
+    "col_files": ("佐证", "files"),
+    "col_recorder": ("录入人", "recorder"),
+    "show_col_field": ("项目", "field"),
+    "show_col_value": ("内容", "value"),
+    "col_file": ("文件", "file"),
+    "col_size": ("大小", "size"),
+    "title_claim": ("记录 {id}", "Claim {id}"),
+    "title_claim_evidence": ("佐证材料（{count} 个，共 {size}）", "Evidence ({count} file(s), {size})"),
+    "show_household": ("户", "household"),
+    "show_household_value": ("{code} {name}（组别 {group}）", "{code} {name} (group {group})"),
+    "show_rule": ("指标", "rule"),
+    "show_rule_value": (
+        "{rule} {title}（{category}，每件 {points} 分，月上限 {cap}）",
+        "{rule} {title} ({category}, {points} points a unit, monthly cap {cap})",
+    ),
+    "show_qty": ("数量", "qty"),
+    "show_date": ("日期", "date"),
+    "show_note": ("备注", "note"),
+    "show_points": ("积分", "points"),
+    "show_why": ("计分", "why"),
+    "show_ahead": (
+        "；审核时先审待审核记录 {ids}（同户、同指标、同月，共用月上限）",
+        "; approval takes pending claim(s) {ids} first (same household, rule and month: they "
+        "share the cap)",
+    ),
+    "show_recorded": ("录入", "recorded"),
+    "show_by_at": ("{by}，时间 {at}", "{by}, {at}"),
+    "show_status": ("状态", "status"),
+    "show_reviewed": ("审核", "reviewed"),
+    "show_reason": ("原因", "reason"),
+    "show_event": ("活动", "event"),
+    "show_event_value": ("活动 {id}（{count} 户）", "event {id} ({count} households)"),
+    "show_no_evidence": ("没有佐证材料。", "No evidence."),
+    "event_refused": (
+        "活动没有记录（所有户都没有写入）：{detail}",
+        "The event was not recorded (nothing was written for any household): {detail}",
+    ),
+    "event_household_twice": ("户 {code} 列了两次，每户只列一次", "household {code} is listed twice; list each household once"),
+    "event_empty_group": (
+        "组别“{group}”没有未销户的农户，活动没有记录。用 `jifen household list` 查看组别。",
+        "Group {group} has no open household; the event was not recorded. See "
+        "`jifen household list` for the groups.",
+    ),
+    "event_needs_households": (
+        "请用 --households 列出参加的户（H001 H002 …），或用 --group 给出组别。",
+        "Name the households that took part with --households (H001 H002 …), or a group "
+        "with --group.",
+    ),
+    "event_households_or_group": (
+        "请给出参加的户（--households H001 H002 …）或组别（--group 组别），二者选一。",
+        "Name the households that took part (--households H001 H002 …) or a group "
+        "(--group G): one of the two.",
+    ),
+    "event_extra_arguments": (
+        "多余的参数：{args}（户号请写在 --households 之后）",
+        "unexpected extra arguments: {args} (household codes go after --households)",
+    ),
+    "event_recorded": (
+        "已录入活动 {id}：{count} 户各一条待审核记录，佐证材料 {files} 个（只存一份）",
+        "Recorded event {id}: {count} pending claim(s), one per household; {files} evidence "
+        "file(s), stored once",
+    ),
+    "event_claim": ("记录 {id}：{household}", "claim {id}: {household}"),
+    "check_item_evidence": ("佐证材料", "evidence"),
+    "check_evidence_ok": (
+        "{claims} 条记录的 {files} 个佐证文件，存储 {stored} 个不同文件共 {size}，均与 SHA-256 一致",
+        "{files} evidence file(s) on {claims} claim(s); {stored} stored, {size}, all match "
+        "their SHA-256",
+    ),
+    "check_evidence_damaged": (
+        "与 SHA-256 不符（在 jifen 之外被改动）：{items}",
+        "no longer match their SHA-256 (changed outside jifen): {items}",
+    ),
+    "check_evidence_file": ("记录 {claim} 的 {file}", "claim {claim} file {file}"),
     # --- file integrity, interrupted writes, backups and restores, cards (issue 9) ------------
     "verify_pages_damaged": (
         "文件的数据页已损坏（SQLite quick_check：{detail}），经由它们读出的数字可能是错的；"
@@ -1092,4 +1480,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is no group {group}: no household has a group yet. Name the households, or use "
         "--all.",
     ),
+    # The notice (templates/notice.html.j2), in the village's public language.
+    "notice_title": ("{village} {quarter}积分公示", "{village}: points disclosure, {quarter}"),
+    "notice_heading": ("{village}积分超市{quarter}积分公示",
+                       "{village} points supermarket: disclosure for {quarter}"),
+    "notice_place": ("{county}{township}{village}", "{village}, {township}, {county}"),
+    "notice_quarter_1": ("{year}年第一季度", "Q1 {year}"),
+    "notice_quarter_2": ("{year}年第二季度", "Q2 {year}"),
+    "notice_quarter_3": ("{year}年第三季度", "Q3 {year}"),
+    "notice_quarter_4": ("{year}年第四季度", "Q4 {year}"),
+    "notice_date": ("{year}年{month}月{day}日", "{year}-{month:02d}-{day:02d}"),
+    "notice_intro": (
+        "根据“一事一记录、一月一审核、一季度一公示”的要求，现将本村{quarter}（{first}至{last}）"
+        "各户积分获得、扣减、兑换情况和积分超市资金收支情况予以公示。",
+        "One record per event, a review every month, a disclosure every quarter: here are the "
+        "points each household earned, lost and exchanged in {quarter} ({first} to {last}), and "
+        "the points supermarket's fund.",
+    ),
+    "notice_period": ("公示期：{first}至{last}（{days}天）。", "Objection period: {first} to {last} ({days} days). "),
+    "notice_objection_route": (
+        "公示期内对本公示有异议的，请向村积分超市工作领导小组口头或书面提出，写明所涉农户和事项；"
+        "工作领导小组登记后逐件核实答复，处理结果在下一季度公示中公布。逾期提出的也予登记。",
+        "Anyone who disagrees with this disclosure may tell the village's points supermarket "
+        "working group, in person or in writing, naming the household and the matter, within the "
+        "period; the working group records every objection, looks into it and answers, and the "
+        "outcome is posted with the next quarter's disclosure. A late objection is recorded too.",
+    ),
+    "notice_sum_households": ("农户 {n} 户", "{n} households"),
+    "notice_sum_participating": ("参与 {n} 户", "{n} taking part"),
+    "notice_sum_entries": ("记录 {n} 条", "{n} entries"),
+    "notice_sum_earned": ("获得 {n} 分", "{n} points earned"),
+    "notice_sum_deducted": ("扣减 {n} 分", "{n} deducted"),
+    "notice_sum_redeemed": ("兑换 {n} 分（价值 ¥{value}）", "{n} exchanged (goods worth ¥{value})"),
+    "notice_empty": ("本季无记录。", "Nothing this quarter."),
+    "notice_empty_objections": ("上期公示以来没有处理完毕的异议。",
+                                "No objection was resolved since the last disclosure."),
+    "notice_objections_explain": (
+        "上期公示以来处理完毕的异议及处理结果；异议成立的，已按所列台账记录冲正。提出人姓名不公开。",
+        "The objections resolved since the last disclosure, with their outcome; where one was "
+        "upheld, the postings listed were reversed. Who raised an objection is not shown.",
+    ),
+    "notice_digest_head": ("截至第 {seq} 条台账记录的台账摘要（SHA-256）",
+                           "Ledger digest (SHA-256) up to posting #{seq}"),
+    "notice_digest_explain": (
+        "本公示由台账自动生成。公示后本季台账即锁定，任何改动都会使摘要对不上；可用 jifen verify 核对。",
+        "This disclosure is made from the ledger itself. The quarter is locked by it: any change "
+        "would no longer match the digest, which `jifen verify` checks.",
+    ),
+    "notice_sign": ("{village}积分超市工作领导小组", "{village} points supermarket working group"),
 }

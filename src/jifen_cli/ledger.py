@@ -56,9 +56,20 @@ def chain_hash(prev: str, fields: tuple) -> str:
     return hashlib.sha256(f"{prev}\n{_encode(fields)}".encode()).hexdigest()
 
 
-def counts_for_honour(kind: str, rule: str | None) -> bool:
-    """Honour points move with rewards and deductions (and their reversals), nothing else."""
-    return kind in ("earn", "deduct") or (kind == "reverse" and rule is not None)
+def honour_points(kind: str, rule: str | None, points: int, qty: int) -> int:
+    """What a posting adds to its household's honour points (lifetime earned minus deducted).
+
+    Rewards and deductions count, and so do their reversals; redemptions, expiry and closing
+    do not. A `merge` posting moves a household's honour to the one it is merged into: its
+    `qty` carries the honour moved (its `points`, the available points moved)."""
+    if kind in ("earn", "deduct") or (kind == "reverse" and rule is not None):
+        return points
+    return qty if kind == "merge" else 0
+
+
+# The same rule for SQL over `postings` (columns kind, rule, points, qty, unqualified).
+HONOUR_SQL = ("CASE WHEN kind = 'earn' OR kind = 'deduct' OR (kind = 'reverse' AND rule IS NOT NULL)"
+              " THEN points WHEN kind = 'merge' THEN qty ELSE 0 END")
 
 
 @dataclass(slots=True)
@@ -121,8 +132,7 @@ def append(conn: sqlite3.Connection, postings: Iterable[Posting]) -> Appended:
         rows.append((*fields, prev))
         if p.household is not None:
             available[p.household] += p.points
-            if counts_for_honour(p.kind, p.rule):
-                honour[p.household] += p.points
+            honour[p.household] += honour_points(p.kind, p.rule, p.points, p.qty)
         if p.stock:
             stock[p.item] += p.stock
         if len(rows) >= 10_000:
@@ -155,11 +165,19 @@ def get_posting(conn: sqlite3.Connection, seq: int) -> dict:
     return dict(zip((*FIELDS, "hash"), row))
 
 
-def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, operator: str) -> int:
-    """Post the exact opposite of posting `seq`, naming it and the reason. Inside a transaction."""
+def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, operator: str,
+            ref: str | None = None) -> int:
+    """Post the exact opposite of posting `seq`, naming it and the reason (and, given `ref`,
+    what ordered it, e.g. an upheld objection). Inside a transaction."""
     original = get_posting(conn, seq)
     if original["kind"] == "reverse":
         raise BadInput("cannot_reverse_reversal", seq=seq)
+    if original["kind"] in ("close", "merge"):  # a household that left does not come back
+        raise BadInput("cannot_reverse_leaving", seq=seq, household=original["household"])
+    if original["household"] is not None:
+        from jifen_cli.households import ensure_open
+
+        ensure_open(conn, original["household"])
     if date < original["date"]:
         raise BadInput("reverse_before_original", seq=seq, date=date, original=original["date"])
     by = conn.execute("SELECT seq FROM postings WHERE reverses = ?", (seq,)).fetchone()
@@ -188,6 +206,7 @@ def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, opera
         fen=-original["fen"],
         shop=original["shop"],
         reverses=seq,
+        ref=ref,
         note=reason,
         recorded_by=operator,
         reviewed_by=operator,
@@ -221,9 +240,18 @@ def verify(conn: sqlite3.Connection) -> Report:
     `_verify_fast` proves a sound ledger in bulk; any doubt at all, and the posting-by-posting
     loop below runs and writes the report, so a damaged ledger is described exactly as before.
     """
-    fast = _verify_fast(conn)
-    if fast is not None:
-        return fast
+    report = _verify_fast(conn) or _verify_loop(conn)
+    if not report.problems:
+        # The registers: their history's chain, its pins, and every row as the history says.
+        from jifen_cli import registers
+
+        report.problems.extend(Problem(m.key, **m.params) for m in
+                               [*registers.differences(conn), *registers.pinned_problems(conn)])
+    return report
+
+
+def _verify_loop(conn: sqlite3.Connection) -> Report:
+    """The reference: posting by posting, naming the first that does not match."""
     report = Report()
     available: defaultdict[str, int] = defaultdict(int)
     honour: defaultdict[str, int] = defaultdict(int)
@@ -261,11 +289,10 @@ def verify(conn: sqlite3.Connection) -> Report:
         prev = digest
         if seq in wanted:
             hashes_at[seq] = digest
-        _, kind, date, household, rule, item, _qty, points, delta = fields[:9]
+        _, kind, date, household, rule, item, qty, points, delta = fields[:9]
         if household is not None:
             available[household] += points
-            if counts_for_honour(kind, rule):
-                honour[household] += points
+            honour[household] += honour_points(kind, rule, points, qty)
         if delta:
             stock[item] += delta
         if published and date <= published[-1][0]:
@@ -348,8 +375,7 @@ def chain_holds(conn: sqlite3.Connection, after: int = 0, prev: str = GENESIS
 
 
 _FAST_BALANCES = (
-    "SELECT household, sum(points), sum(CASE WHEN kind IN ('earn', 'deduct')"
-    " OR (kind = 'reverse' AND rule IS NOT NULL) THEN points ELSE 0 END)"
+    f"SELECT household, sum(points), sum({HONOUR_SQL})"
     " FROM postings WHERE household IS NOT NULL GROUP BY household"
 )
 
@@ -408,9 +434,8 @@ def _verify_fast(conn: sqlite3.Connection) -> Report | None:
 
 def sum_for(conn: sqlite3.Connection, household: str) -> str:
     row = conn.execute(
-        "SELECT coalesce(sum(points), 0), coalesce(sum(CASE WHEN kind IN ('earn','deduct') "
-        "OR (kind = 'reverse' AND rule IS NOT NULL) THEN points ELSE 0 END), 0) "
-        "FROM postings WHERE household = ?",
+        f"SELECT coalesce(sum(points), 0), coalesce(sum({HONOUR_SQL}), 0)"
+        " FROM postings WHERE household = ?",
         (household,),
     ).fetchone()
     return f"{row[0]}/{row[1]}"

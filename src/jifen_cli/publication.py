@@ -24,11 +24,12 @@ from pathlib import Path
 
 from jifen_cli import db, figures, ledger, periods
 from jifen_cli.errors import BadInput, LedgerDamaged, PublishRefused
-from jifen_cli.i18n import t
+from jifen_cli.i18n import Message, t
 from jifen_cli.ledger import FIELDS, GENESIS, chain_hash
+from jifen_cli.registers import Registers
 from jifen_cli.values import now, today
 
-TABLES = ("ledger", "redemptions", "categories", "honour", "fund")
+TABLES = ("ledger", "redemptions", "categories", "honour", "fund", "objections")
 FILES = (*(f"{name}.csv" for name in TABLES), "disclosure.xlsx", "notice.html", "manifest.json")
 HONOUR_TOP = 10
 
@@ -116,6 +117,12 @@ class Disclosure:
     tables: list[Table]
     counts: dict
     totals: dict
+    lang: str = "zh"            # the village's public language: every file is in it
+    objection_days: int = 7
+    objection_period: tuple[str, str] = ("", "")
+    objections: list[dict] = field(default_factory=list)  # resolved since the last disclosure
+    changes_seq: int = 0        # the registers as they stood (their history's head)
+    changes_hash: str = GENESIS
 
     def table(self, name: str) -> Table:
         return next(tb for tb in self.tables if tb.name == name)
@@ -123,28 +130,22 @@ class Disclosure:
 
 # --- the tables ------------------------------------------------------------------------------
 
+# Per rule; the rules' categories (as the registers stood) group them.
 CATEGORIES_SQL = """
-SELECT r.category, coalesce(sum(a.n), 0), coalesce(sum(a.earned), 0), coalesce(sum(a.deducted), 0)
-FROM rules r LEFT JOIN (
-    SELECT rule, count(*) AS n,
-           sum(CASE WHEN kind = 'earn' THEN points ELSE 0 END) AS earned,
-           -sum(CASE WHEN kind = 'deduct' THEN points ELSE 0 END) AS deducted
-    FROM postings
-    WHERE kind IN ('earn', 'deduct') AND date BETWEEN :first AND :last
-    GROUP BY rule
-) a ON a.rule = r.code
-GROUP BY r.category
-ORDER BY min(r.code)
+SELECT rule, count(*),
+       sum(CASE WHEN kind = 'earn' THEN points ELSE 0 END),
+       -sum(CASE WHEN kind = 'deduct' THEN points ELSE 0 END)
+FROM postings
+WHERE kind IN ('earn', 'deduct') AND date BETWEEN :first AND :last
+GROUP BY rule
 """
 
 # A redemption returned within the quarter (a reversal dated by its end) stays listed, as it
 # happened, and says so: its points come back under 本季调整 in the ledger table.
 REDEMPTIONS_SQL = """
-SELECT p.date, p.household, h.name, i.name, p.qty, -p.points, p.fen, coalesce(p.shop, ''),
+SELECT p.date, p.household, p.item, p.qty, -p.points, p.fen, coalesce(p.shop, ''),
        CASE WHEN r.date <= :last THEN r.seq END, r.date
 FROM postings p
-JOIN households h ON h.code = p.household
-JOIN items i ON i.code = p.item
 LEFT JOIN postings r ON r.reverses = p.seq
 WHERE p.kind = 'redeem' AND p.date BETWEEN :first AND :last
 ORDER BY p.date, p.seq
@@ -166,15 +167,15 @@ def ledger_table(rows: list[figures.HouseholdQuarter]) -> Table:
     return table
 
 
-def redemptions_table(conn: sqlite3.Connection, bounds: dict) -> Table:
+def redemptions_table(conn: sqlite3.Connection, bounds: dict, book: Registers) -> Table:
     table = Table("redemptions", "table_redemptions", (
         "pub_date", "pub_household", "pub_name", "pub_item", "pub_qty", "pub_points", "pub_value",
         "pub_shop", "pub_note",
     ))
     table.rows = [
-        (date, code, name, item, qty, points, money(fen), shop,
-         Label("pub_returned", (("seq", str(back)), ("date", back_date))) if back else "")
-        for date, code, name, item, qty, points, fen, shop, back, back_date
+        (date, code, book.households[code].name, book.items[item].name, qty, points, money(fen),
+         shop, Label("pub_returned", (("seq", str(back)), ("date", back_date))) if back else "")
+        for date, code, item, qty, points, fen, shop, back, back_date
         in conn.execute(REDEMPTIONS_SQL, bounds)
     ]
     table.totals = (TOTAL, "", "", "", sum(r[4] for r in table.rows),
@@ -183,11 +184,18 @@ def redemptions_table(conn: sqlite3.Connection, bounds: dict) -> Table:
     return table
 
 
-def categories_table(conn: sqlite3.Connection, bounds: dict) -> Table:
+def categories_table(conn: sqlite3.Connection, bounds: dict, book: Registers) -> Table:
     table = Table("categories", "table_categories", (
         "pub_category", "pub_entries", "pub_cat_earned", "pub_cat_deducted",
     ))
-    table.rows = [tuple(row) for row in conn.execute(CATEGORIES_SQL, bounds)]
+    per_rule = {rule: (n, earned, deducted) for rule, n, earned, deducted
+                in conn.execute(CATEGORIES_SQL, bounds)}
+    sums: dict[str, list[int]] = {}  # by category, in the order of each one's first rule code
+    for code, rule in sorted(book.rules.items()):
+        totals = sums.setdefault(rule.category, [0, 0, 0])
+        for i, value in enumerate(per_rule.get(code, (0, 0, 0))):
+            totals[i] += value
+    table.rows = [(category, *totals) for category, totals in sums.items()]
     table.totals = (TOTAL, *(sum(r[i] for r in table.rows) for i in (1, 2, 3)))
     return table
 
@@ -249,35 +257,59 @@ def fund_table(conn: sqlite3.Connection, first: str, last: str) -> tuple[Table, 
     return table, summary
 
 
-def build(conn: sqlite3.Connection, quarter: str, *, date: str) -> Disclosure:
-    """Every table of the quarter's disclosure, as of the ledger's current head."""
+def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: int = 7,
+          published: dict | None = None) -> Disclosure:
+    """Every table of the quarter's disclosure: as of the ledger's head and the registers as they
+    stand now, or — `published`, a publication's row — as of that publication: its head, the
+    registers as they stood then, the objections it reported."""
+    from jifen_cli import objections, registers
+    from jifen_cli.village import public_lang
+
     quarter = periods.parse_quarter(quarter)
     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
     bounds = {"first": first, "last": last}
-    head_seq, digest = conn.execute("SELECT head_seq, head_hash FROM village").fetchone()
+    if published is None:
+        head_seq, digest = conn.execute("SELECT head_seq, head_hash FROM village").fetchone()
+        book = registers.current(conn)
+        reported = objections.to_report(conn)
+        lang = public_lang(conn)
+    else:
+        head_seq, digest = published["head_seq"], published["digest"]
+        book = registers.as_of(conn, published["changes_seq"])
+        reported = objections.reported_in(conn, quarter)
+        lang = published["lang"]
+        date, objection_days = published["date"], published["objection_days"]
     name, township, county = conn.execute("SELECT name, township, county FROM village").fetchone()
-    households = figures.households(conn, quarter)
+    households = [r for r in figures.households(conn, quarter) if r.code in book.households]
+    for r in households:  # the names and groups as the register stood
+        r.name, r.group = book.households[r.code].name, book.households[r.code].group
     village = figures.village(conn, quarter)
     fund, fund_summary = fund_table(conn, first, last)
     tables = [
         ledger_table(households),
-        redemptions_table(conn, bounds),
-        categories_table(conn, bounds),
+        redemptions_table(conn, bounds, book),
+        categories_table(conn, bounds, book),
         honour_table(households),
         fund,
+        objections_table(reported, book),
     ]
     ledger, redemptions = tables[0], tables[1]
     keys = ("opening", "earned", "deducted", "redeemed", "adjusted", "closing", "entries")
     return Disclosure(
         quarter=quarter, first=first, last=last, date=date,
         village={"name": name, "township": township, "county": county},
-        head_seq=head_seq, digest=digest, tables=tables,
+        head_seq=head_seq, digest=digest, tables=tables, lang=lang,
+        objection_days=objection_days,
+        objection_period=objections.period(date, objection_days),
+        objections=reported, changes_seq=book.seq, changes_hash=book.head,
         counts={
             "households": len(households),
             "participating": sum(1 for h in households if h.entries),
             "redemptions": len(redemptions.rows),
             "categories": len(tables[2].rows),
             "honour": len(tables[3].rows),
+            "objections": len(reported),
+            "objections_upheld": sum(1 for o in reported if o["status"] == "upheld"),
         },
         totals={
             **dict(zip(keys, ledger.totals[3:])),
@@ -292,18 +324,29 @@ def build(conn: sqlite3.Connection, quarter: str, *, date: str) -> Disclosure:
     )
 
 
+def objections_table(reported: list[dict], book: Registers) -> Table:
+    """The objections resolved since the last disclosure, with their outcome. Who raised one is
+    not shown: a villager must not be exposed for objecting."""
+    table = Table("objections", "table_objections", (
+        "pub_objection", "pub_quarter", "pub_household", "pub_name", "pub_date",
+        "pub_objection_text", "pub_outcome", "pub_outcome_reason", "pub_reversals",
+    ))
+    table.rows = [
+        (o["id"], o["quarter"], o["household"] or "",
+         book.households[o["household"]].name if o["household"] in book.households else "",
+         o["date"], o["text"], Label(f"objection_{o['status']}"), o["reason"] or "",
+         " ".join(f"#{seq}" for seq in o["reversals"]))
+        for o in reported
+    ]
+    return table
+
+
 # --- the checks before publishing -------------------------------------------------------------
 
 
 def check(conn: sqlite3.Connection, quarter: str, date: str, today_: str | None = None) -> None:
     """Refuse a quarter that cannot be published yet, saying why and what to do."""
     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
-    row = conn.execute(
-        "SELECT digest, published_at FROM publications WHERE quarter = ?", (quarter,)
-    ).fetchone()
-    if row:
-        raise PublishRefused("publish_already", quarter=quarter, digest=row[0],
-                             published=row[1][:10])
     locked = periods.locked_through(conn)
     if locked is not None and locked >= last:
         latest = conn.execute("SELECT max(quarter) FROM publications").fetchone()[0]
@@ -369,11 +412,13 @@ def _chain_one_by_one(conn: sqlite3.Connection, seq: int, prev: str) -> tuple[in
 # --- the files ---------------------------------------------------------------------------------
 
 
-def render(disclosure: Disclosure, lang: str) -> dict[str, bytes]:
-    """Every file of the disclosure, by name, manifest last (it holds the others' SHA-256)."""
+def render(disclosure: Disclosure) -> dict[str, bytes]:
+    """Every file of the disclosure, by name, manifest last (it holds the others' SHA-256), all
+    in the village's public language."""
     from jifen_cli.render import csv as csv_render
     from jifen_cli.render import html, xlsx
 
+    lang = disclosure.lang
     files: dict[str, bytes] = {}
     for table in disclosure.tables:
         files[f"{table.name}.csv"] = csv_render.table_bytes(table.headers(lang), table.rows, lang)
@@ -391,6 +436,10 @@ def manifest(disclosure: Disclosure, files: dict[str, bytes]) -> dict:
         "village": disclosure.village,
         "head_seq": disclosure.head_seq,
         "digest": disclosure.digest,
+        "lang": disclosure.lang,
+        "objection_days": disclosure.objection_days,
+        "objection_period": dict(zip(("first", "last"), disclosure.objection_period)),
+        "registers": {"changes_seq": disclosure.changes_seq, "head": disclosure.changes_hash},
         "counts": disclosure.counts,
         "totals": disclosure.totals,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
@@ -443,32 +492,198 @@ class Published:
     digest: str
     dry_run: bool
     files: list[str]
+    date: str = ""               # the publication's own date (on its notice)
+    objection_period: tuple[str, str] = ("", "")
+    again: bool = False          # a quarter published before, written again
+    from_kept_copy: bool = False  # ... from the files kept at publication
 
 
 def publish(conn: sqlite3.Connection, quarter: str, *, out: Path | None, date: str, operator: str,
-            lang: str = "zh", dry_run: bool = False, today_: str | None = None) -> Published:
+            dry_run: bool = False, today_: str | None = None,
+            objection_days: int | None = None) -> Published:
     """Check, build, write every file, and (unless dry_run) lock the quarter. All or nothing.
+    A quarter already published is written again, byte for byte (`write_again`).
 
     `today_` pins the clock the checks use (the demo runs as of the day after its quarter)."""
+    from jifen_cli import objections
+
     quarter = periods.parse_quarter(quarter)
     out = Path(out) if out is not None else default_out(quarter)
+    if published_row(conn, quarter) is not None:
+        return write_again(conn, quarter, out)
+    days = objections.DEFAULT_DAYS if objection_days is None else objection_days
+    if not 1 <= days <= 366:
+        raise BadInput("objection_days", value=days)
     written = False
     try:
         with db.transaction(conn):
             check(conn, quarter, date, today_)
-            disclosure = build(conn, quarter, date=date)
-            files = render(disclosure, lang)
+            disclosure = build(conn, quarter, date=date, objection_days=days)
+            files = render(disclosure)
             _write_folder(out, files)
             written = True
             if not dry_run:
-                conn.execute(
-                    "INSERT INTO publications (quarter, head_seq, digest, published_at,"
-                    " published_by, manifest) VALUES (?, ?, ?, ?, ?, ?)",
-                    (quarter, disclosure.head_seq, disclosure.digest, now(), operator,
-                     files["manifest.json"].decode()),
-                )
+                _record(conn, disclosure, files, operator)
     except BaseException:
         if written:
             shutil.rmtree(out, ignore_errors=True)
         raise
-    return Published(quarter, out, disclosure.head_seq, disclosure.digest, dry_run, list(files))
+    return Published(quarter, out, disclosure.head_seq, disclosure.digest, dry_run, list(files),
+                     date, disclosure.objection_period)
+
+
+def _record(conn: sqlite3.Connection, disclosure: Disclosure, files: dict[str, bytes],
+            operator: str) -> None:
+    """The publication: the lock, the digest, the registers' head, the files themselves."""
+    import zlib
+
+    from jifen_cli import objections
+
+    conn.execute(
+        "INSERT INTO publications (quarter, head_seq, digest, published_at, published_by,"
+        " manifest, changes_seq, changes_hash, date, objection_days)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (disclosure.quarter, disclosure.head_seq, disclosure.digest, now(), operator,
+         files["manifest.json"].decode(), disclosure.changes_seq, disclosure.changes_hash,
+         disclosure.date, disclosure.objection_days),
+    )
+    conn.executemany(
+        "INSERT INTO publication_files (quarter, name, sha256, data) VALUES (?, ?, ?, ?)",
+        [(disclosure.quarter, name, hashlib.sha256(data).hexdigest(), zlib.compress(data, 9))
+         for name, data in files.items()])
+    objections.mark_reported(conn, [o["id"] for o in disclosure.objections], disclosure.quarter)
+
+
+PUBLICATION_KEYS = ("quarter", "head_seq", "digest", "published_at", "published_by", "manifest",
+                    "changes_seq", "changes_hash", "date", "objection_days")
+
+
+def published_row(conn: sqlite3.Connection, quarter: str) -> dict | None:
+    row = conn.execute(f"SELECT {', '.join(PUBLICATION_KEYS)} FROM publications WHERE quarter = ?",
+                       (quarter,)).fetchone()
+    if row is None:
+        return None
+    out = dict(zip(PUBLICATION_KEYS, row))
+    try:
+        out["lang"] = json.loads(out["manifest"]).get("lang", "zh")
+    except ValueError:
+        out["lang"] = "zh"
+    return out
+
+
+def write_again(conn: sqlite3.Connection, quarter: str, out: Path) -> Published:
+    """A published quarter's files again (the board copy got wet), byte-identical to those
+    recorded at publication: built again from the ledger and the registers as they stood then,
+    and checked against the manifest; where this jifen would draw a file differently from the
+    one that published it, the copy kept at publication is written instead. Never a second
+    publication: nothing in the village file changes."""
+    import zlib
+
+    row = published_row(conn, quarter)
+    wanted, _ = expected_files(conn, quarter)
+    from_kept = False
+    try:
+        files = render(build(conn, quarter, date=row["date"], published=row))
+    except LookupError:  # a register row the history cannot give back as it stood
+        files = {}
+    if {name: hashlib.sha256(data).hexdigest() for name, data in files.items()} != wanted:
+        kept = {name: zlib.decompress(data) for name, data in conn.execute(
+            "SELECT name, data FROM publication_files WHERE quarter = ?", (quarter,))}
+        if {name: hashlib.sha256(data).hexdigest() for name, data in kept.items()} != wanted:
+            differ = sorted(n for n in wanted if hashlib.sha256(files.get(n, b"")).hexdigest()
+                            != wanted[n])
+            raise PublishRefused("publish_again_impossible", quarter=quarter,
+                                 published=row["date"], files=", ".join(differ))
+        files, from_kept = kept, True
+    if out.is_dir() and {p.name for p in out.iterdir()} == set(files) and all(
+            _sha256_file(out / n) == wanted[n] for n in files):
+        pass  # already there, every byte: nothing to write
+    else:
+        _write_folder(out, files)
+    days = row["objection_days"] or 7
+    from jifen_cli import objections
+
+    return Published(quarter, out, row["head_seq"], row["digest"], False, list(files),
+                     row["date"], objections.period(row["date"], days), again=True,
+                     from_kept_copy=from_kept)
+
+
+# --- a posted copy checked against the publication -------------------------------------------
+
+
+@dataclass
+class FolderCheck:
+    quarter: str
+    published: str          # the publication's date
+    digest: str
+    files: int              # how many files the publication has
+    missing: list[str]
+    extra: list[str]
+    changed: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.changed)
+
+
+def expected_files(conn: sqlite3.Connection, quarter: str) -> tuple[dict[str, str], tuple]:
+    """SHA-256 of every file of the quarter's publication (manifest.json included, as it was
+    recorded), and (date, digest) of the publication."""
+    row = conn.execute("SELECT manifest, date, digest FROM publications WHERE quarter = ?",
+                       (quarter,)).fetchone()
+    if row is None:
+        raise PublishRefused("disclosure_unpublished", quarter=quarter)
+    manifest_text, date, digest = row
+    try:
+        wanted = dict(json.loads(manifest_text)["files"])
+    except (ValueError, KeyError, TypeError):
+        raise LedgerDamaged(detail=Message("disclosure_manifest_unreadable",
+                                           quarter=quarter)) from None
+    wanted["manifest.json"] = hashlib.sha256(manifest_text.encode()).hexdigest()
+    return wanted, (date, digest)
+
+
+def _which_quarter(conn: sqlite3.Connection, folder: Path) -> str:
+    """The quarter a folder holds: its manifest says so; else the publication most of its files
+    belong to."""
+    try:
+        quarter = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["quarter"]
+        if conn.execute("SELECT 1 FROM publications WHERE quarter = ?", (quarter,)).fetchone():
+            return quarter
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = {_sha256_file(p) for p in folder.iterdir() if p.is_file()}
+    best, score = None, 0
+    for (quarter,) in conn.execute("SELECT quarter FROM publications ORDER BY quarter"):
+        hits = len(found & set(expected_files(conn, quarter)[0].values()))
+        if hits > score:
+            best, score = quarter, hits
+    if best is None:
+        raise BadInput("disclosure_which_quarter", folder=str(folder))
+    return best
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_folder(conn: sqlite3.Connection, folder: Path, quarter: str | None = None
+                 ) -> FolderCheck:
+    """Is this folder (a copy of what was posted) exactly the publication recorded in the
+    village file? Every file present and byte-identical, nothing else in it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BadInput("disclosure_no_folder", folder=str(folder))
+    quarter = periods.parse_quarter(quarter) if quarter else _which_quarter(conn, folder)
+    wanted, (date, digest) = expected_files(conn, quarter)
+    present = {p.name: p for p in folder.iterdir() if p.is_file() or p.is_dir()}
+    missing = sorted(name for name in wanted if name not in present)
+    extra = sorted(name for name in present if name not in wanted)
+    changed = sorted(name for name, sha in wanted.items()
+                     if name in present and (not present[name].is_file()
+                                             or _sha256_file(present[name]) != sha))
+    return FolderCheck(quarter, date, digest, len(wanted), missing, extra, changed)

@@ -72,6 +72,8 @@ class Figures:
     returned_fen: int = 0
     fund_granted: int = 0
     fund_balance: int = 0
+    objections: int = 0          # objections received to the quarter's disclosure
+    objections_upheld: int = 0   # ... and found right
 
     def add(self, other: Figures) -> None:
         for f in fields(Figures):
@@ -269,11 +271,15 @@ def _examine_village(path: Path, quarter: str, row: Row) -> None:
         row.published = conn.execute(
             "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
         ).fetchone() is not None
+        received, upheld = conn.execute(
+            "SELECT count(*), coalesce(sum(status = 'upheld'), 0) FROM objections"
+            " WHERE quarter = ?", (quarter,)).fetchone()
         row.figures = Figures(
             villages=1, households=v.households, participating=v.participating,
             entries=v.entries, earned=v.earned, deducted=v.deducted, redeemed=v.redeemed,
             redeemed_fen=v.redeemed_fen, returned=v.returned, returned_fen=v.returned_fen,
-            fund_granted=granted, fund_balance=balance,
+            fund_granted=granted, fund_balance=balance, objections=received,
+            objections_upheld=upheld,
         )
     finally:
         conn.close()

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import sqlite3
 
-from jifen_cli import db, ledger, periods
-from jifen_cli.errors import BadInput, Duplicate, InsufficientPoints, InsufficientStock, UnknownItem
+from jifen_cli import db, ledger, periods, registers
+from jifen_cli.errors import (
+    BadInput,
+    Duplicate,
+    InsufficientPoints,
+    InsufficientStock,
+    Retired,
+    UnknownItem,
+)
 from jifen_cli.households import balance as household_balance
+from jifen_cli.households import ensure_open as household_open
 from jifen_cli.ledger import Posting
 from jifen_cli.values import (
     check_code,
@@ -23,7 +31,7 @@ from jifen_cli.values import (
     yuan,
 )
 
-COLUMNS = ("code", "name", "points", "value_fen", "stock")
+COLUMNS = ("code", "name", "points", "value_fen", "stock", "retired_on")
 
 
 def clean(code, name, points, value, stock=0) -> dict:
@@ -45,6 +53,9 @@ def insert_many(conn: sqlite3.Connection, items: list[dict], *, operator: str, d
         " VALUES (:code, :name, :points, :value_fen, 0, :stamp, :operator)",
         [{**i, "stamp": stamp, "operator": operator} for i in items],
     )
+    registers.append(conn, [registers.Change(
+        "item", i["code"], "add", {k: i[k] for k in ("name", "points", "value_fen")})
+        for i in items], operator=operator, at=stamp)
     ledger.append(conn, [
         Posting(kind="restock", date=date, item=i["code"], qty=i["stock"], stock=i["stock"],
                 note="期初库存", recorded_by=operator)
@@ -71,7 +82,60 @@ def get(conn: sqlite3.Connection, code: str) -> dict:
 def public(item: dict) -> dict:
     """The `item list --json` shape: value in yuan."""
     return {"code": item["code"], "name": item["name"], "points": item["points"],
-            "value": yuan(item["value_fen"]), "stock": item["stock"]}
+            "value": yuan(item["value_fen"]), "stock": item["stock"],
+            "retired": item["retired_on"]}
+
+
+def _in_use(conn: sqlite3.Connection, code: str) -> dict:
+    item = get(conn, code)
+    if item["retired_on"]:
+        raise Retired("item_retired", code=code, name=item["name"], date=item["retired_on"])
+    return item
+
+
+def edit(conn: sqlite3.Connection, code: str, *, operator: str, reason: str, name=None,
+         points=None, value=None) -> dict:
+    """A new name, points price or yuan value from now on; past redemptions keep theirs (each
+    posting carries its points and yuan). Returns {field: (old, new)}."""
+    from jifen_cli.values import check_text as text
+
+    reason = text(reason, "reason")
+    wanted = {}
+    if name is not None:
+        wanted["name"] = text(name, "item_name")
+    if points is not None:
+        wanted["points"] = parse_int(points, "item_points", minimum=1)
+    if value is not None:
+        wanted["value_fen"] = parse_yuan(value, "value")
+    if not wanted:
+        raise BadInput("edit_nothing", code=code)
+    with db.transaction(conn):
+        item = _in_use(conn, code)
+        changed = {k: (item[k], v) for k, v in wanted.items() if item[k] != v}
+        if not changed:
+            raise BadInput("edit_no_change", code=code)
+        conn.execute("UPDATE items SET " + ", ".join(f"{k} = ?" for k in changed)
+                     + " WHERE code = ?", (*(new for _, new in changed.values()), code))
+        registers.append(conn, [registers.Change(
+            "item", code, "edit", {k: new for k, (_, new) in changed.items()},
+            old={k: old for k, (old, _) in changed.items()}, reason=reason)], operator=operator)
+    return changed
+
+
+def retire(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
+           date: str) -> dict:
+    """The item leaves the catalogue: no redemptions or restocking; its stock is still
+    counted and verified."""
+    from jifen_cli.values import check_text as text
+
+    reason = text(reason, "reason")
+    with db.transaction(conn):
+        item = _in_use(conn, code)
+        conn.execute("UPDATE items SET retired_on = ? WHERE code = ?", (date, code))
+        registers.append(conn, [registers.Change("item", code, "retire", {"retired": date},
+                                                 old={"retired": None}, effective=date,
+                                                 reason=reason)], operator=operator)
+    return item
 
 
 def list_all(conn: sqlite3.Connection) -> list[dict]:
@@ -87,7 +151,7 @@ def restock(conn: sqlite3.Connection, code: str, qty, *, cost, date: str, operat
     qty = parse_int(qty, "qty", minimum=1)
     cost_fen = parse_yuan(cost, "cost")
     with db.transaction(conn):
-        get(conn, code)
+        _in_use(conn, code)
         from jifen_cli.fund import ensure_affordable
 
         ensure_affordable(conn, cost_fen, date=date, what="fund_what_restock", code=code, qty=qty)
@@ -128,8 +192,13 @@ def redeem_in(conn: sqlite3.Connection, household: str, item: str, qty: int, *, 
     if qty < 1:
         raise BadInput("bad_positive", field="qty", value=qty)
     periods.ensure_open(conn, date)
+    household_open(conn, household)
     check_where(village_mode(conn), shop)
-    goods = get(conn, item)
+    if shop is not None:
+        from jifen_cli.shops import require
+
+        require(conn, shop)
+    goods = _in_use(conn, item)
     available = household_balance(conn, household)["available"]
     needed = goods["points"] * qty
     if needed > available:

@@ -177,8 +177,13 @@ COMMANDS = {
     "restore": "operations:restore",
     "card": "operations:card",
     "check": "operations:check",
+    "shop": "shops:shop_app",
+    "changes": "changes:changes",
+    "objection": "objections:objection_app",
     "rollup": "rollup:rollup",
     "export": "rollup:export",
+    "evidence": "evidence:evidence_app",
+    "event": "events:event_app",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +13,8 @@ from jifen_cli.render.terminal import table
 
 def balance(
     ctx: typer.Context,
-    household: Annotated[str | None, typer.Argument(help="Household code (default: all).")] = None,
+    household: Annotated[str | None, typer.Argument(
+        help="Household code or head's name (default: all).")] = None,
     json: Json = False,
 ):
     """Available and honour points."""
@@ -21,6 +23,7 @@ def balance(
     s = state(ctx)
     conn = s.conn()
     if household is not None:
+        household = households.resolve(conn, household)
         b = households.balance(conn, household)
         if json:
             print_json(b)
@@ -50,7 +53,7 @@ def _what(posting: dict) -> str:
 
 def history(
     ctx: typer.Context,
-    household: Annotated[str, typer.Argument(help="Household code.")],
+    household: Annotated[str, typer.Argument(help="Household code or head's name.")],
     json: Json = False,
 ):
     """A household's postings."""
@@ -58,6 +61,7 @@ def history(
 
     s = state(ctx)
     conn = s.conn()
+    household = households.resolve(conn, household)
     postings = households.history(conn, household)
     if json:
         print_json([
@@ -84,9 +88,22 @@ def history(
     )
 
 
-def verify(ctx: typer.Context, json: Json = False):
+def verify(
+    ctx: typer.Context,
+    disclosure: Annotated[Path | None, typer.Option(
+        "--disclosure", help="Check a folder (a copy of what was posted) against the "
+                             "publication recorded in the village file instead.", metavar="DIR",
+    )] = None,
+    quarter: Annotated[str | None, typer.Option(
+        "--quarter", help="With --disclosure: the quarter it should be (default: what the "
+                          "folder's manifest says).", metavar="YYYYQn",
+    )] = None,
+    json: Json = False,
+):
     """Check the file's pages (SQLite's quick_check), recompute the hash chain and every balance
-    and stock level; exit 3 on damage."""
+    and stock level; exit 3 on damage. With --disclosure, check a posted copy instead."""
+    if disclosure is not None:
+        return _verify_disclosure(state(ctx), disclosure, quarter, json)
     import sqlite3
 
     from jifen_cli import health, ledger
@@ -116,3 +133,28 @@ def verify(ctx: typer.Context, json: Json = False):
     s.say("verify_ok", postings=report.postings, publications=report.publications,
           head=report.head)
 
+
+def _verify_disclosure(s, folder: Path, quarter: str | None, json: bool) -> None:
+    """Every file of the publication present and byte-identical in `folder`; exit 3 if not."""
+    from jifen_cli import publication
+    from jifen_cli.errors import LedgerDamaged
+
+    found = publication.check_folder(s.conn(), folder, quarter)
+    if json:
+        print_json({"ok": found.ok, "quarter": found.quarter, "published": found.published,
+                    "digest": found.digest, "folder": str(folder), "files": found.files,
+                    "missing": found.missing, "extra": found.extra, "changed": found.changed})
+        if not found.ok:
+            raise typer.Exit(LedgerDamaged.exit_code)
+        return
+    if found.ok:
+        s.say("disclosure_matches", folder=str(folder), quarter=found.quarter,
+              published=found.published, files=found.files, digest=found.digest)
+        return
+    for key, names in (("disclosure_missing", found.missing), ("disclosure_extra", found.extra),
+                       ("disclosure_changed", found.changed)):
+        for name in names:
+            typer.echo(s.t(key, name=name), err=True)
+    raise LedgerDamaged("disclosure_differs", folder=str(folder), quarter=found.quarter,
+                        published=found.published,
+                        count=len(found.missing) + len(found.extra) + len(found.changed))

@@ -98,7 +98,7 @@ def card(
     conn = s.conn()
     codes = list(dict.fromkeys(households or []))
     if all_ or group is not None:
-        members = domain.list_all(conn, group=None if all_ else group)
+        members = domain.list_all(conn, group=None if all_ else group, include_closed=False)
         if not members and not all_:  # a group no household belongs to: say so, list the groups
             groups = list(dict.fromkeys(h["group"] for h in domain.list_all(conn) if h["group"]))
             raise BadInput("card_no_such_group" if groups else "card_no_groups", group=group,

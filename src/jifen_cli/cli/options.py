@@ -31,3 +31,18 @@ def print_json(document) -> None:
     import json
 
     typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def changed_text(s, changed: dict, *, label=lambda k: f"field_{k}",
+                 shown=lambda k, v: v) -> str:
+    """What a register change changed, for its message: 户主: 边巴 → 边巴次仁；组别: — → 三组.
+    `label(field)` is the message key of a field's name, `shown(field, value)` how a value is
+    said."""
+    from jifen_cli.i18n import join
+
+    def say(field, value):
+        value = shown(field, value)
+        return "—" if value in (None, "") else value
+
+    return join(s.lang, [f"{s.t(label(k))}: {say(k, old)} → {say(k, new)}"
+                         for k, (old, new) in changed.items()])

@@ -23,6 +23,10 @@ def publish(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Write the same files without locking or recording the publication.",
     )] = False,
+    objection_days: Annotated[int | None, typer.Option(
+        "--objection-days", min=1, max=366,
+        help="The objection period (公示期) in days from the publication date (default 7).",
+    )] = None,
     json: Json = False,
 ):
     """Write the quarter's disclosure, lock the quarter, and print the ledger digest.
@@ -34,16 +38,25 @@ def publish(
 
     s = state(ctx)
     result = publication.publish(
-        s.conn(), quarter, out=out, date=date_or_today(date),
-        operator=s.operator(), lang=s.lang, dry_run=dry_run,
+        s.conn(), quarter, out=out, date=date_or_today(date), operator=s.operator(),
+        dry_run=dry_run, objection_days=objection_days,
     )
     notice = result.out / "notice.html"
+    first, last = result.objection_period
     if json:
         print_json({"quarter": result.quarter, "locked": not result.dry_run,
                     "head_seq": result.head_seq, "digest": result.digest,
+                    "published": result.date, "written_again": result.again,
+                    "objection_period": {"first": first, "last": last},
                     "out": str(result.out), "notice": str(notice), "files": result.files})
+        return
+    if result.again:
+        s.say("published_again", quarter=result.quarter, published=result.date,
+              digest=result.digest, out=str(result.out), notice=str(notice))
+        if result.from_kept_copy:
+            s.say("published_again_kept")
         return
     s.say("published_dry_run" if dry_run else "published", quarter=result.quarter,
           head_seq=result.head_seq, digest=result.digest, out=str(result.out),
-          notice=str(notice))
+          notice=str(notice), first=first, last=last)
 

@@ -1,4 +1,4 @@
-"""`jifen review list|approve|reject`: the monthly review (一月一审核)."""
+"""`jifen review list|show|approve|reject`: the monthly review (一月一审核), the reviewer's desk."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ from typing import Annotated
 import typer
 
 from jifen_cli.cli.options import Json, print_json, state
-from jifen_cli.render.terminal import clip, table
-
-# A note is cut to this many terminal cells in the table (whole in --json), so that the table
-# keeps to a 100-column terminal.
-NOTE_WIDTH = 24
 
 review_app = typer.Typer(help="The monthly review of claims (审核).", no_args_is_help=True)
 Month = Annotated[str | None, typer.Option(
@@ -34,13 +29,17 @@ def list_(
     )] = "pending",
     json: Json = False,
 ):
-    """Claims waiting for review (or with --status, decided ones)."""
+    """Claims waiting for review (or with --status, decided ones), with their points.
+
+    The points are what approval would post: monthly caps applied as approval applies them,
+    in date order.
+    """
     from jifen_cli import claims
 
     s = state(ctx)
     if status not in ("pending", "approved", "rejected", "all"):
         raise typer.BadParameter("pending, approved, rejected or all", param_hint="--status")
-    items = claims.list_claims(s.conn(), month=_month(month),
+    items = claims.review_list(s.conn(), month=_month(month),
                                status=None if status == "all" else status)
     if json:
         print_json(items)
@@ -48,14 +47,91 @@ def list_(
     if not items:
         s.say("nothing_pending")
         return
-    table(
-        s.t("title_claims"),
-        [s.t(c) for c in ("col_id", "col_date", "col_household", "col_rule", "col_qty",
-                          "col_note", "col_evidence", "col_recorded_by", "col_status")],
-        ([c["id"], c["date"], c["household"], c["rule"], c["qty"], clip(c["note"], NOTE_WIDTH),
-          c["evidence"] or "", c["recorded_by"], s.t(f"status_{c['status']}")] for c in items),
-        numeric=(0, 4),
-    )
+    from jifen_cli.render.terminal import one_line_table
+
+    keys = ["col_id", "col_date", "col_household", "col_rule", "col_qty", "col_points",
+            "col_files", "col_recorder", "col_status", "col_note"]
+    if status == "pending":  # a column that says "pending" on every row says nothing
+        keys.remove("col_status")
+    rows = []
+    for c in items:
+        row = [c["id"], c["date"], f"{c['household']} {c['name']}", f"{c['rule']} {c['title']}",
+               c["qty"], _points(c), c["evidence"] or "", c["recorded_by"],
+               s.t(f"status_{c['status']}"), c["note"]]
+        if status == "pending":
+            del row[8]
+        rows.append(row)
+    one_line_table(s.t("title_claims"), [s.t(k) for k in keys], rows,
+                   flexible=(2, 3, len(keys) - 1), caps={2: 20, 3: 20, 7: 8},
+                   numeric=(0, 4, 5, 6))
+    if any(c["cap"] for c in items):
+        s.say("review_capped_footnote")
+
+
+def _points(claim: dict) -> str:
+    """+10, or +5* when the monthly cap decides it, or — when nothing is posted."""
+    if claim["points"] is None:
+        return "—"
+    return f"{claim['points']:+d}{'*' if claim['cap'] else ''}"
+
+
+@review_app.command("show")
+def show(
+    ctx: typer.Context,
+    claim_id: Annotated[int, typer.Argument(help="The claim's id.", metavar="ID")],
+    json: Json = False,
+):
+    """One claim, with everything a reviewer decides on, and its evidence.
+
+    The household, the rule as it stood on the claim's date, the points it would post and why
+    (the monthly cap named), who recorded it, the review, and the evidence files.
+    """
+    from jifen_cli import claims
+    from jifen_cli.evidence import size_text
+    from jifen_cli.i18n import said
+
+    s = state(ctx)
+    claim = claims.show(s.conn(), claim_id)
+    if json:
+        print_json(claim)
+        return
+    from jifen_cli.render.terminal import table
+
+    none = "—"
+    cap = none if claim["cap_month"] is None else claim["cap_month"]
+    fields = [
+        ("show_household", s.t("show_household_value", code=claim["household"],
+                               name=claim["name"], group=claim["group"] or none)),
+        ("show_rule", s.t("show_rule_value", rule=claim["rule"], title=claim["title"],
+                          category=claim["category"], points=claim["rule_points"], cap=cap)),
+        ("show_qty", claim["qty"]),
+        ("show_date", claim["date"]),
+        ("show_note", claim["note"] or none),
+        ("show_points", none if claim["points"] is None else f"{claim['points']:+d}"),
+        ("show_why", said(claim["why"], s.lang)
+         + (s.t("show_ahead", ids=", ".join(f"#{i}" for i in claim["ahead"]))
+            if claim["ahead"] else "")),
+        ("show_recorded", s.t("show_by_at", by=claim["recorded_by"], at=claim["recorded_at"])),
+        ("show_status", s.t(f"status_{claim['status']}")),
+        ("show_reviewed", none if not claim["reviewed_by"] else
+         s.t("show_by_at", by=claim["reviewed_by"], at=claim["reviewed_at"])),
+        ("show_reason", claim["reason"] or none),
+    ]
+    if claim["event"] is not None:
+        fields.append(("show_event", s.t("show_event_value", id=claim["event"],
+                                         count=claim["event_households"])))
+    table(s.t("title_claim", id=claim["id"]), [s.t("show_col_field"), s.t("show_col_value")],
+          ([s.t(key), value] for key, value in fields))
+    if not claim["evidence"]:
+        s.say("show_no_evidence")
+        return
+    from jifen_cli.values import CONTROL_RE
+
+    table(s.t("title_claim_evidence", count=len(claim["evidence"]),
+              size=size_text(sum(f["size"] for f in claim["evidence"]))),
+          [s.t("col_file"), s.t("col_size"), "SHA-256"],
+          ([CONTROL_RE.sub("\ufffd", f["name"]), size_text(f["size"]), f["sha256"]]
+           for f in claim["evidence"]), numeric=(1,))
 
 
 @review_app.command("approve")

@@ -7,7 +7,12 @@ from typing import Annotated
 
 import typer
 
-from jifen_cli.cli.options import Json, print_json, state
+from jifen_cli.cli.options import Date, Json, date_or_today, print_json, state
+
+
+class PublicLang(str, Enum):
+    zh = "zh"
+    en = "en"
 
 
 class Mode(str, Enum):
@@ -28,13 +33,17 @@ def init(
     mode: Annotated[Mode, typer.Option(
         "--mode", help="store: a village store; partner: partner shops; both.",
     )] = Mode.store,
+    public_lang: Annotated[PublicLang, typer.Option(
+        "--public-lang", help="The language of the village's disclosures (公示), whoever "
+                              "publishes them.",
+    )] = PublicLang.zh,
 ) -> None:
     """Create the village file. Refuses to overwrite one."""
     from jifen_cli import village as domain
 
     s = state(ctx)
     domain.init(s.db, name=village, township=township, county=county, klass=klass, mode=mode.value,
-                operator=s.operator()).close()
+                operator=s.operator(), public_lang=public_lang.value).close()
     s.say("created_village", village=village, path=s.db)
 
 
@@ -51,15 +60,32 @@ def reviewer_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="R
     s.say("added_reviewer", name=name.strip())
 
 
-@reviewer_app.command("list")
-def reviewer_list(ctx: typer.Context, json: Json = False):
-    """List the reviewers."""
+@reviewer_app.command("retire")
+def reviewer_retire(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Reviewer's name.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the register's history).")],
+    date: Date = None,
+):
+    """A reviewer leaves the working group: no more reviews; past reviews stay theirs."""
     from jifen_cli import village as domain
 
-    names = domain.reviewers(state(ctx).conn())
-    if json:
-        print_json(names)
-    else:
-        for name in names:
-            typer.echo(name)
+    s = state(ctx)
+    domain.retire_reviewer(s.conn(), name, reason=reason, operator=s.operator(),
+                           date=date_or_today(date))
+    s.say("reviewer_retired_ok", name=name.strip())
 
+
+@reviewer_app.command("list")
+def reviewer_list(ctx: typer.Context, json: Json = False):
+    """List the reviewers (former ones marked)."""
+    from jifen_cli import village as domain
+
+    s = state(ctx)
+    items = domain.reviewers(s.conn())
+    if json:
+        print_json(items)
+        return
+    for r in items:
+        typer.echo(r["name"] if not r["retired"] else
+                   f"{r['name']}（{s.t('retired_label')} {r['retired']}）")

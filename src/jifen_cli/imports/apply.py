@@ -24,6 +24,7 @@ from hashlib import blake2b
 from jifen_cli import households as households_register
 from jifen_cli import ledger, periods, store
 from jifen_cli import rules as rules_register
+from jifen_cli import shops as shops_register
 from jifen_cli.errors import (
     BadInput,
     Duplicate,
@@ -31,6 +32,7 @@ from jifen_cli.errors import (
     InsufficientPoints,
     InsufficientStock,
     JifenError,
+    Retired,
 )
 from jifen_cli.imports.validation import EventChecks
 from jifen_cli.ledger import Posting
@@ -239,9 +241,15 @@ def items(run: Run, rows: Rows) -> None:
 
 
 def _checks(run: Run, **extra) -> EventChecks:
+    conn = run.conn
     return EventChecks(
-        households={code for (code,) in run.conn.execute("SELECT code FROM households")},
-        locked=periods.locked_through(run.conn) or "", today=run.today, **extra,
+        households={code for (code,) in conn.execute(
+            "SELECT code FROM households WHERE closed_on IS NULL")},
+        closed={code: households_register.closed_refusal(conn, code, closed, merged)
+                for code, closed, merged in conn.execute(
+                    "SELECT code, closed_on, merged_into FROM households"
+                    " WHERE closed_on IS NOT NULL")},
+        locked=periods.locked_through(conn) or "", today=run.today, **extra,
     )
 
 
@@ -290,8 +298,8 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     from jifen_cli.claims import CapBook, Review, cap_reason, capped_posting, check_points
 
     conn = run.conn
-    rule_book = {r["code"]: r for r in rules_register.list_all(conn)}
-    checks = _checks(run, rules=rule_book)
+    book = rules_register.Book(conn)
+    checks = _checks(run, rules=book.rules)
     household, rule, date, qty = checks.household, checks.rule, checks.date, checks.qty
     (claim_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM claims").fetchone()
     seq, _ = ledger.head(conn)
@@ -302,7 +310,7 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
         known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
                        " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
         kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found == import_id), 6,
-                        lambda e: _row_key("records", e[1], e[2]["code"], e[3], e[4], e[5]))
+                        lambda e: _row_key("records", e[1], e[2].code, e[3], e[4], e[5]))
         out: list[Posting] = []
         claim_rows = []
         keys = []
@@ -311,20 +319,20 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
             if key is not None:
                 keys.append((row, key))
             if not run.approve:
-                claim_rows.append((claim_id, h, r["code"], q, d, note, ref, "pending", recorder,
+                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "pending", recorder,
                                    stamp, None, None, None, None, import_id))
                 continue
-            claim = {"id": claim_id, "household": h, "rule": r["code"], "qty": q, "date": d,
+            claim = {"id": claim_id, "household": h, "rule": r.code, "qty": q, "date": d,
                      "note": note, "recorded_by": recorder}
             posting = capped_posting(caps, r, claim, reviewer=operator, review=review)
             if posting is None:
                 facts = review.rejected_at_cap[-1][1]
-                claim_rows.append((claim_id, h, r["code"], q, d, note, ref, "rejected", recorder,
+                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "rejected", recorder,
                                    stamp, operator, stamp, cap_reason(facts), None, import_id))
                 run.counts["rejected_at_cap"] += 1
                 continue
             seq += 1
-            claim_rows.append((claim_id, h, r["code"], q, d, note, ref, "approved", recorder,
+            claim_rows.append((claim_id, h, r.code, q, d, note, ref, "approved", recorder,
                                stamp, operator, stamp, None, seq, import_id))
             out.append(posting)
             run.counts[posting.kind] += 1
@@ -351,9 +359,13 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
 
     def parse(row: int, cells: tuple) -> tuple:
         h, r, d, q, note, ref, who = cells
-        parsed = (row, household(h), rule(r), date(d), qty(q),
+        rule(r)
+        day = date(d)
+        # The version of the rule in force on the row's date (refused once the rule retired).
+        version = book.on(r, day)
+        parsed = (row, household(h), version, day, qty(q),
                   optional_text(note, "note", note=True), ref or None, recorded_by(who))
-        check_points(parsed[1], parsed[2], parsed[4])
+        check_points(parsed[1], version, parsed[4])
         return parsed
 
     yield from _in_batches(run, rows, parse, flush)
@@ -368,7 +380,12 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     """Redeem postings, each checked against the balance and stock left by the rows above it."""
     conn = run.conn
     goods = {code: [points, value, stock] for code, points, value, stock
-             in conn.execute("SELECT code, points, value_fen, stock FROM items")}
+             in conn.execute("SELECT code, points, value_fen, stock FROM items"
+                             " WHERE retired_on IS NULL")}
+    retired = {code: Retired("item_retired", code=code, name=name, date=date)
+               for code, name, date in conn.execute(
+                   "SELECT code, name, retired_on FROM items WHERE retired_on IS NOT NULL")}
+    shops = set(shops_register.names(conn))
     balance = dict(conn.execute("SELECT code, available FROM households"))
     checks = _checks(run, items=goods)
     household, item, date, qty = checks.household, checks.item, checks.date, checks.qty
@@ -412,9 +429,13 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
 
     def parse(row: int, cells: tuple) -> tuple:
         h, code, d, q, shop, ref = cells
+        if code in retired:
+            raise retired[code]
         item(code)
         shop = optional_text(shop, "shop") or None
         store.check_where(mode, shop)
+        if shop is not None and shop not in shops:
+            shops_register.require(conn, shop)  # refused, naming the closest registered
         return (row, household(h), code, date(d), qty(q), shop, ref or None)
 
     yield from _in_batches(run, rows, parse, flush)

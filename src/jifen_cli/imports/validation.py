@@ -90,8 +90,10 @@ class EventChecks:
     same few hundred households, dates and quantities are parsed once per distinct value."""
 
     def __init__(self, *, households: set[str], locked: str, today: str | None,
-                 rules: dict | None = None, items: dict | None = None):
+                 rules: dict | None = None, items: dict | None = None,
+                 closed: dict | None = None):
         self.households = households
+        self.closed = closed or {}  # code -> the refusal for a household that has left
         self.rules = rules or {}
         self.items = items or {}
         self.locked = locked
@@ -102,6 +104,8 @@ class EventChecks:
     def household(self, code: str) -> str:
         if code in self.households:
             return code
+        if code in self.closed:
+            raise self.closed[code]
         if not code:
             raise BadInput("bad_name", field="household")
         raise UnknownHousehold(code=code)

@@ -19,23 +19,23 @@ from pathlib import Path
 
 from jifen_cli.i18n import t
 
-LANG = "zh"  # the notice is posted in the village: Chinese
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-QUARTER_NAMES = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # 32 mm with its quiet zone: the digest's code (version 5-6) has modules of 0.65-0.7 mm, read
 # by a phone from a step away from the board.
 QR_MM = 32
 # Columns whose cells are one word (a code, a group, a date, a rank): never broken. Columns of
 # names and words: broken only where the text itself allows it (a space, a tsheg, punctuation),
 # never between two characters of a Chinese name.
-NOWRAP = {"pub_household", "pub_group", "pub_date", "pub_rank"}
+NOWRAP = {"pub_household", "pub_group", "pub_date", "pub_rank", "pub_quarter", "pub_outcome",
+          "pub_objection", "pub_reversals"}
 KEEP_WORDS = {"pub_name", "pub_item", "pub_shop", "pub_category", "pub_fund_item", "pub_note"}
 
 
-def _cell(value) -> tuple[str, bool]:
+def _cell(value, lang: str) -> tuple[str, bool]:
     """(text, is_number) of one table cell."""
     if hasattr(value, "text"):
-        return value.text(LANG), False
+        return value.text(lang), False
     if isinstance(value, int | Decimal):
         return str(value), True
     return "" if value is None else str(value), False
@@ -80,18 +80,22 @@ def css_counters(template: str):
     return Markup(" ".join(parts))
 
 
-def _chinese_date(iso: str) -> str:
+def local_date(iso: str, lang: str) -> str:
+    """2024-06-30 as the notice says it: 2024年6月30日."""
     day = dt.date.fromisoformat(iso)
-    return f"{day.year}年{day.month}月{day.day}日"
+    return t("notice_date", lang, year=day.year, month=day.month, day=day.day)
 
 
 def notice(disclosure) -> str:
+    """The notice, in the village's public language (every word of ours from i18n, through
+    Jinja2's i18n extension: `_("key")` in the template)."""
     import jinja2
     from markupsafe import Markup
 
     from jifen_cli.publication import HONOUR_TOP
     from jifen_cli.render.qr import svg
 
+    lang = disclosure.lang
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -99,31 +103,43 @@ def notice(disclosure) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(
+        gettext=lambda key: t(key, lang), ngettext=lambda one, many, n: t(many, lang),
+        newstyle=False)
     tables = []
     for table in disclosure.tables:
         numeric = [isinstance(v, int | Decimal) for v in (table.rows[0] if table.rows else ())]
         numeric += [False] * (len(table.columns) - len(numeric))
         honour = table.name == "honour"
+        explain = (t("notice_honour_explain", lang, top=HONOUR_TOP) if honour else
+                   t("notice_objections_explain", lang) if table.name == "objections" else "")
         tables.append({
             "name": table.name,
-            "title": t("notice_honour_title" if honour else table.title, LANG),
-            "explain": t("notice_honour_explain", LANG, top=HONOUR_TOP) if honour else "",
-            "headers": table.headers(LANG),
+            "title": t("notice_honour_title" if honour else table.title, lang),
+            "explain": explain,
+            "headers": table.headers(lang),
             "classes": [_classes(c, n) for c, n in zip(table.columns, numeric)],
-            "rows": [[_cell(v)[0] for v in row] for row in table.rows],
-            "totals": ([_cell(v)[0] for v in table.totals]
+            "rows": [[_cell(v, lang)[0] for v in row] for row in table.rows],
+            "totals": ([_cell(v, lang)[0] for v in table.totals]
                        if table.totals and table.rows else None),
         })
     totals = disclosure.totals
-    quarter_name = f"{disclosure.quarter[:4]}年{QUARTER_NAMES[disclosure.quarter[5]]}"
+    quarter_name = t(f"notice_quarter_{disclosure.quarter[5]}", lang, year=disclosure.quarter[:4])
+    period_first, period_last = disclosure.objection_period
     return env.get_template("notice.html.j2").render(
+        html_lang=HTML_LANG.get(lang, lang),
+        bold=lambda value: Markup("<b>{}</b>").format(value),
         village=disclosure.village,
         quarter=disclosure.quarter,
         quarter_name=quarter_name,
-        first=_chinese_date(disclosure.first),
-        last=_chinese_date(disclosure.last),
-        date=_chinese_date(disclosure.date),
+        first=local_date(disclosure.first, lang),
+        last=local_date(disclosure.last, lang),
+        date=local_date(disclosure.date, lang),
+        period_first=local_date(period_first, lang),
+        period_last=local_date(period_last, lang),
+        objection_days=disclosure.objection_days,
         counts=disclosure.counts,
         totals=totals,
         redeemed_value=str(Decimal(totals["redeemed_value_fen"]).scaleb(-2)),
@@ -131,7 +147,7 @@ def notice(disclosure) -> str:
         digest=disclosure.digest,
         qr=Markup(svg(disclosure.digest, size_mm=QR_MM, error="q")),
         tables=tables,
-        page_title=css_string(t("notice_page_title", LANG, village=disclosure.village["name"],
+        page_title=css_string(t("notice_page_title", lang, village=disclosure.village["name"],
                                 quarter=quarter_name)),
-        page_number=css_counters(t("notice_page", LANG, page="{page}", pages="{pages}")),
+        page_number=css_counters(t("notice_page", lang, page="{page}", pages="{pages}")),
     )

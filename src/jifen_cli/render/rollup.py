@@ -17,11 +17,12 @@ from jifen_cli.rollup import Figures, RollUp, Row
 COLUMNS = (
     "village", "township", "county", "class", "mode", "households", "participating", "entries",
     "earned", "deducted", "redeemed", "redeemed_value", "returned", "returned_value",
-    "fund_granted", "fund_balance", "published", "verified", "status", "detail", "village_id",
-    "file",
+    "fund_granted", "fund_balance", "objections", "objections_upheld", "published", "verified",
+    "status", "detail", "village_id", "file",
 )
 FIGURES = ("households", "participating", "entries", "earned", "deducted", "redeemed",
-           "redeemed_value", "returned", "returned_value", "fund_granted", "fund_balance")
+           "redeemed_value", "returned", "returned_value", "fund_granted", "fund_balance",
+           "objections", "objections_upheld")
 NUMERIC = tuple(COLUMNS.index(c) for c in FIGURES)
 
 # On screen: who, how many took part, the points, the goods, and whether the row counts (a
@@ -57,7 +58,7 @@ def _numbers(f: Figures | None) -> list:
         return [None] * len(FIGURES)
     return [f.households, f.participating, f.entries, f.earned, f.deducted, f.redeemed,
             _money(f.redeemed_fen), f.returned, _money(f.returned_fen), _money(f.fund_granted),
-            _money(f.fund_balance)]
+            _money(f.fund_balance), f.objections, f.objections_upheld]
 
 
 def _words(lang: str):

@@ -27,7 +27,6 @@ from decimal import Decimal
 from jifen_cli.i18n import t
 from jifen_cli.render.csv import neutralise
 
-LANG = "zh"  # the disclosure workbook is for the village office: Chinese headings
 MIN_WIDTH, MAX_WIDTH = 6, 60
 # 微软雅黑: the sans-serif CJK face of every Chinese Windows (Excel draws Tibetan from Microsoft
 # Himalaya beside it); elsewhere the spreadsheet substitutes its own sans-serif CJK font.
@@ -136,17 +135,18 @@ def workbook(sheets: Sequence[Sheet], *, lang: str, properties: dict) -> bytes:
 
 
 def workbook_bytes(disclosure) -> bytes:
-    """disclosure.xlsx: a sheet per table of the disclosure, Chinese headings."""
+    """disclosure.xlsx: a sheet per table of the disclosure, in the village's public language."""
+    lang = disclosure.lang
     created = dt.datetime.combine(dt.date.fromisoformat(disclosure.date), dt.time())
     village = disclosure.village["name"]
     sheets = [
-        Sheet(name=t(table.title, LANG),
-              title=f"{village} {disclosure.quarter} {t(table.title, LANG)}",
-              headings=table.headers(LANG), rows=table.rows)
+        Sheet(name=t(table.title, lang),
+              title=f"{village} {disclosure.quarter} {t(table.title, lang)}",
+              headings=table.headers(lang), rows=table.rows)
         for table in disclosure.tables
     ]
-    return workbook(sheets, lang=LANG, properties={
-        "title": f"{village} {disclosure.quarter} 积分公示",
+    return workbook(sheets, lang=lang, properties={
+        "title": t("xlsx_disclosure_title", lang, village=village, quarter=disclosure.quarter),
         "subject": f"{disclosure.quarter} digest {disclosure.digest}",
         "author": village,
         "company": village,
