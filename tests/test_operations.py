@@ -391,6 +391,30 @@ def test_a_second_backup_of_an_unchanged_ledger_is_done_and_names_the_copy(villa
     assert len(list(folder.iterdir())) == 2
 
 
+def test_a_backup_after_work_that_moved_no_posting_is_a_new_copy_not_already_done(village,
+                                                                                    tmp_path):
+    """A pending claim, a new household or an objection moves no posting: the ledger's head is
+    the same, but the file is not, and the backup must hold them."""
+    earn(village, "H002", "A01", 2)
+    folder = tmp_path / "u盘"
+    folder.mkdir()
+    village.ok("backup", str(folder))
+    village.ok("record", "H001", "A02", "--date", "2024-06-03")
+    village.ok("household", "add", "H009", "格桑曲珍", "--group", "二组")
+    out = village.ok("backup", str(folder)).stdout
+    assert "Already backed up" not in out
+    names = sorted(p.name for p in folder.iterdir())
+    second = next(folder / n for n in names if n.endswith("-2.jifen.db"))
+    assert {n.replace("-2.", ".") for n in names} == {second.name.replace("-2.", ".")}
+    copy = type(village)(second)
+    assert copy.json("--db", str(second), "household", "show", "H009")["name"] == "格桑曲珍"
+    assert [c["household"] for c in copy.json("--db", str(second), "review", "list")] == ["H001"]
+    assert "Already backed up" in village.ok("backup", str(folder)).stdout  # now it is
+    assert len(list(folder.iterdir())) == 2
+    r = village("backup", str(tmp_path / "没有的u盘") + "/")
+    assert r.exit_code == 1 and not (tmp_path / "没有的u盘").exists()
+
+
 def test_a_backup_never_overwrites_what_is_not_this_ledger_as_it_stands(village, tmp_path):
     earn(village, "H002", "A01", 2)
     folder = tmp_path / "u盘"

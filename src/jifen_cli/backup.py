@@ -23,6 +23,7 @@ a working file and never produces a broken one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
@@ -67,8 +68,11 @@ def safe_name(text: str) -> str:
     return name or "village"
 
 
-def backup_name(village: str, head_seq: int, head: str) -> str:
-    return f"{safe_name(village)}-{today():%Y%m%d}-n{head_seq}-{head[:8]}.jifen.db"
+def backup_name(village: str, head_seq: int, head: str, n: int = 1) -> str:
+    """`扎西岗村-20240630-n1234-abcdef12.jifen.db`; the n-th copy of a day at the same ledger head
+    (claims, registers or objections changed in between) ends `-n`."""
+    again = f"-{n}" if n > 1 else ""
+    return f"{safe_name(village)}-{today():%Y%m%d}-n{head_seq}-{head[:8]}{again}.jifen.db"
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:
@@ -112,18 +116,30 @@ def check_copy(path: Path) -> Copy:
     return Copy(path, name[0], report.postings, report.head, report.postings)
 
 
-_STATE = "SELECT name, township, county, created_at, head_seq, head_hash FROM village"
+def content_digest(conn: sqlite3.Connection) -> str:
+    """SHA-256 over every row of every table: two files hold the same village as it stands,
+    claims, objections, evidence and all, exactly when their digests are equal. (The ledger's
+    head alone is not enough: a claim, a register change or an objection moves no posting.)"""
+    digest = hashlib.sha256()
+    tables = [name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name")]
+    for table in tables:
+        digest.update(f"\x1e{table}\x1f".encode())
+        for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1'):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
 
 
-def _already_there(source: sqlite3.Connection, final: Path) -> Copy:
-    """`final` exists: the Copy it is when it is a sound copy of `source` as it stands (the same
-    village record and head), else the refusal to overwrite it, saying why."""
-    wanted = source.execute(_STATE).fetchone()
+def _already_there(source: sqlite3.Connection, final: Path) -> Copy | None:
+    """`final` exists: the Copy it is when it is a sound copy of `source` exactly as it stands
+    (every row of every table the same), else None (the caller names a new copy, or refuses to
+    overwrite a path it was given). A file there that is no sound village copy is refused."""
     try:
         copy = check_copy(final)
         conn = _connect_ro(final)
         try:
-            found = conn.execute(_STATE).fetchone()
+            found = content_digest(conn)
         finally:
             conn.close()
     except JifenError as exc:
@@ -131,9 +147,8 @@ def _already_there(source: sqlite3.Connection, final: Path) -> Copy:
                             detail=Message(exc.key, **exc.params)) from None
     except sqlite3.Error as exc:
         raise VillageExists("backup_name_taken", path=str(final), detail=str(exc)) from None
-    if found != wanted:
-        raise VillageExists("backup_name_taken", path=str(final),
-                            detail=Message("backup_other_state"))
+    if found != content_digest(source):
+        return None
     copy.path, copy.existing = final, True
     return copy
 
@@ -165,7 +180,8 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _copy_checked(source: sqlite3.Connection, folder: Path, final: Path | None) -> Copy:
+def _copy_checked(source: sqlite3.Connection, folder: Path, final: Path | None,
+                  n: int = 1) -> Copy:
     temp = folder / f".jifen-copy-{os.getpid()}.partial"
     try:
         try:
@@ -177,7 +193,8 @@ def _copy_checked(source: sqlite3.Connection, folder: Path, final: Path | None) 
             raise StorageProblem(path=str(final or folder),
                                  detail=os_reason(exc)) from None
         copy = check_copy(temp)
-        final = final or folder / backup_name(copy.village, copy.head_seq, copy.head)
+        # named after the copy itself (a write may have come in since the name was looked up)
+        final = final or folder / backup_name(copy.village, copy.head_seq, copy.head, n)
         if final.exists():
             raise VillageExists(path=str(final))
         _place(temp, final)
@@ -189,17 +206,29 @@ def _copy_checked(source: sqlite3.Connection, folder: Path, final: Path | None) 
     return copy
 
 
-def backup(conn: sqlite3.Connection, dest: Path) -> Copy:
-    """Copy the open village to `dest` (a new file, or a folder to name it in), verified."""
+def backup(conn: sqlite3.Connection, dest: str | Path) -> Copy:
+    """Copy the open village to `dest` (a new file, or a folder to name it in), verified. A
+    `dest` typed with a trailing separator is a folder, which must exist."""
+    as_folder = str(dest).endswith(("/", os.sep))
     dest = Path(dest)
     if dest.is_dir():
         name, head_seq, head = conn.execute("SELECT name, head_seq, head_hash FROM village").fetchone()
-        named = dest / backup_name(name, head_seq, head)
-        if named.exists():
-            return _already_there(conn, named)
-        return _copy_checked(conn, dest, None)
+        # The same village and ledger head, but other claims, registers or objections since:
+        # a new copy beside the old one (-2, -3 …), never "already done".
+        for n in range(1, 1000):
+            named = dest / backup_name(name, head_seq, head, n)
+            if not named.exists():
+                return _copy_checked(conn, dest, None, n)
+            if (copy := _already_there(conn, named)) is not None:
+                return copy
+        raise VillageExists(path=str(named))
+    if as_folder:  # meant as a folder that is not there (a USB stick not mounted?)
+        raise StorageProblem(path=str(dest), detail_key="no_such_folder")
     if dest.exists():
-        return _already_there(conn, dest)
+        if (copy := _already_there(conn, dest)) is not None:
+            return copy
+        raise VillageExists("backup_name_taken", path=str(dest),
+                            detail=Message("backup_other_state"))
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise StorageProblem(path=str(dest), detail_key="no_such_folder")

@@ -1446,7 +1446,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} already exists but is not a sound copy of the ledger as it stands ({detail}); "
         "it is never overwritten. Move it away or choose another destination.",
     ),
-    "backup_other_state": ("另一个村或另一时刻的台账", "another village, or the ledger at another time"),
+    "backup_other_state": ("另一个村，或本村另一时刻的台账（记录、登记或异议已有变化）",
+                           "another village, or this one at another time (claims, registers or "
+                           "objections have changed since)"),
     "restore_source_is_folder": (
         "{path} 是文件夹，不是备份文件。请写出其中的备份文件，如 `jifen restore {example} --to 新文件.db`"
         "（`jifen backup` 写的备份名为 村名-日期-n记录数-链头.jifen.db）。",

@@ -50,13 +50,14 @@ def expire(
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[Path, typer.Argument(
-        help="A new file, or a folder to put a file named after the village and ledger head.")],
+    dest: Annotated[str, typer.Argument(
+        help="A new file, or a folder to put a file named after the village and ledger head "
+             "(a trailing / says it is a folder, which must exist).", metavar="DEST")],
 ):
     """Copy the village file safely (even while others write) and verify the copy.
 
-    Done already (exit 0, nothing written) when DEST holds a sound copy of the ledger as it
-    stands; anything else there is never overwritten."""
+    Done already (exit 0, nothing written) when DEST holds a sound copy of the village exactly
+    as it stands; anything else there is never overwritten."""
     from jifen_cli import backup as domain
 
     s = state(ctx)
