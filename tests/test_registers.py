@@ -124,6 +124,9 @@ def test_a_household_registered_twice_is_merged(village):
     # the head's name now finds the open household, not the merged duplicate
     assert village.json("balance", "次仁卓玛")["household"] == "H001"
     assert village.ok("verify").exit_code == 0
+    # the township's health report agrees: honour moved by a merge is honour
+    found = {c["name"]: c["status"] for c in village.json("check")["checks"]}
+    assert found["balances"] == "ok", found
 
 
 def test_merge_refusals(village):

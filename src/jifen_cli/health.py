@@ -225,12 +225,12 @@ def _registers(conn) -> Check:
 
 
 def _balances(conn) -> Check:
+    from jifen_cli.ledger import honour_sql
+
     bad, negative = [], []
     for code, available, honour, derived, derived_honour in conn.execute(
-        """SELECT h.code, h.available, h.honour, coalesce(sum(p.points), 0),
-                  coalesce(sum(CASE WHEN p.kind IN ('earn', 'deduct')
-                                      OR (p.kind = 'reverse' AND p.rule IS NOT NULL)
-                                    THEN p.points END), 0)
+        f"""SELECT h.code, h.available, h.honour, coalesce(sum(p.points), 0),
+                  coalesce(sum({honour_sql("p.")}), 0)
            FROM households h LEFT JOIN postings p ON p.household = h.code
            GROUP BY h.code ORDER BY h.code"""
     ):

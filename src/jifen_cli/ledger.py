@@ -67,9 +67,14 @@ def honour_points(kind: str, rule: str | None, points: int, qty: int) -> int:
     return qty if kind == "merge" else 0
 
 
-# The same rule for SQL over `postings` (columns kind, rule, points, qty, unqualified).
-HONOUR_SQL = ("CASE WHEN kind = 'earn' OR kind = 'deduct' OR (kind = 'reverse' AND rule IS NOT NULL)"
-              " THEN points WHEN kind = 'merge' THEN qty ELSE 0 END")
+def honour_sql(table: str = "") -> str:
+    """The same rule as SQL over `postings` (its columns qualified by `table`, e.g. "p.")."""
+    t = table
+    return (f"CASE WHEN {t}kind = 'earn' OR {t}kind = 'deduct' OR ({t}kind = 'reverse' AND"
+            f" {t}rule IS NOT NULL) THEN {t}points WHEN {t}kind = 'merge' THEN {t}qty ELSE 0 END")
+
+
+HONOUR_SQL = honour_sql()
 
 
 @dataclass(slots=True)
