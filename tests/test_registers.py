@@ -400,3 +400,21 @@ def test_a_household_that_left_keeps_its_row_in_the_quarter_it_left_only(village
     codes = [r[0] for r in read_csv(q3 / "ledger.csv")[1:]]
     assert codes == ["H001", "H003"]
     assert village.ok("verify").exit_code == 0
+
+
+def test_history_and_cards_name_the_rule_and_item_as_they_stood_on_the_postings_date(village,
+                                                                                    tmp_path):
+    earn(village, "H001", "A02", 30, date="2024-05-01")
+    village.ok("redeem", "H001", "G002", "--date", "2024-05-02")
+    village.ok("rule", "edit", "A02", "--from", "2024-06-01", "--title", "参加升国旗仪式并宣誓",
+               "--reason", "修订")
+    village.ok("item", "edit", "G002", "--name", "砖茶（康砖）", "--reason", "改名")
+    earn(village, "H001", "A02", 1, date="2024-06-05")
+    village.ok("redeem", "H001", "G002", "--date", "2024-06-30")
+    titles = [(p["date"], p["title"] or p["item_name"]) for p in village.json("history", "H001")]
+    assert titles == [
+        ("2024-05-01", "参加升国旗仪式"), ("2024-05-02", "砖茶"),
+        ("2024-06-05", "参加升国旗仪式并宣誓"), ("2024-06-30", "砖茶（康砖）")]
+    village.ok("card", "H001", "--out", str(tmp_path / "cards"))
+    html = (tmp_path / "cards" / "cards.html").read_text("utf-8")
+    assert "参加升国旗仪式并宣誓" in html and html.count("砖茶（康砖）") == 1

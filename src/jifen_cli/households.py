@@ -199,18 +199,18 @@ def list_all(conn: sqlite3.Connection, *, group: str | None = None, private: boo
     case), or the last four digits of the ID number or phone; closed households only with
     `include_closed`."""
     sql = f"SELECT {COLUMNS} FROM households WHERE 1 = 1"
-    params: list = []
+    params: dict = {}
     if group is not None:
-        sql += " AND grp = ?"
-        params.append(group)
+        sql += " AND grp = :group"
+        params["group"] = group
     if not include_closed:
         sql += " AND closed_on IS NULL"
     if search is not None and search.strip():
-        text = search.strip()
-        sql += (" AND (instr(lower(code), lower(?1x)) OR instr(name, ?1x) OR instr(grp, ?1x)"
-                " OR (length(?1x) = 4 AND (upper(substr(id_number, -4)) = upper(?1x)"
-                " OR substr(phone, -4) = ?1x)))").replace("?1x", f"?{len(params) + 1}")
-        params.append(text)
+        sql += (" AND (instr(lower(code), lower(:search)) OR instr(name, :search)"
+                " OR instr(grp, :search) OR (length(:search) = 4"
+                " AND (upper(substr(id_number, -4)) = upper(:search)"
+                " OR substr(phone, -4) = :search)))")
+        params["search"] = search.strip()
     return [_public(row, private) for row in conn.execute(sql + " ORDER BY code", params)]
 
 
@@ -361,24 +361,33 @@ def balances(conn: sqlite3.Connection) -> list[dict]:
 
 
 HISTORY_KEYS = ("seq", "date", "kind", "points", "rule", "item", "qty", "note", "shop", "reverses",
-                "recorded_by", "reviewed_by", "created_at", "title", "item_name")
+                "recorded_by", "reviewed_by", "created_at")
 
 
 def history(conn: sqlite3.Connection, code: str, *, limit: int | None = None) -> list[dict]:
     """A household's postings in the order things happened: by date, then as entered (the last
-    `limit` of them when given), each with its rule's title or its item's name."""
+    `limit` of them when given), each with its rule's title and its item's name as they stood on
+    the posting's date (the rule version in force; the item's name before a later rename)."""
+    from jifen_cli.rules import Book
+
     if not exists(conn, code):
         raise UnknownHousehold(code=code)
     sql = (
-        "SELECT p.seq, p.date, p.kind, p.points, p.rule, p.item, p.qty, p.note, p.shop,"
-        " p.reverses, p.recorded_by, p.reviewed_by, p.created_at, r.title, i.name"
-        " FROM postings p LEFT JOIN rules r ON r.code = p.rule"
-        " LEFT JOIN items i ON i.code = p.item WHERE p.household = ?"
+        "SELECT seq, date, kind, points, rule, item, qty, note, shop, reverses, recorded_by,"
+        " reviewed_by, created_at FROM postings WHERE household = ?"
     )
     params: tuple = (code,)
     if limit is None:
-        sql += " ORDER BY p.date, p.seq"
+        sql += " ORDER BY date, seq"
     else:
-        sql = f"SELECT * FROM ({sql} ORDER BY p.date DESC, p.seq DESC LIMIT ?) ORDER BY date, seq"
+        sql = f"SELECT * FROM ({sql} ORDER BY date DESC, seq DESC LIMIT ?) ORDER BY date, seq"
         params = (code, limit)
-    return [dict(zip(HISTORY_KEYS, row)) for row in conn.execute(sql, params)]
+    book, names = Book(conn), registers.item_names(conn)
+    out = []
+    for row in conn.execute(sql, params):
+        posting = dict(zip(HISTORY_KEYS, row))
+        posting["title"] = (book.on(posting["rule"], posting["date"], retired_ok=True).title
+                            if posting["rule"] in book else None)
+        posting["item_name"] = names.on(posting["item"], posting["date"])
+        out.append(posting)
+    return out

@@ -856,6 +856,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "Exported {postings} postings of {villages} villages to {path}."),
     "export_skipped": ("未导出 {path}：{status}（{detail}）", "Not exported {path}: {status} ({detail})"),
     # --- registers that change (registers.py, households/rules/store/shops, changes) -------
+    "field_since": ("{field}（{date} 起）", "{field} (from {date})"),
+    "field_latest_version": ("最新版本（指标、分值、月上限）", "latest version (title, points, cap)"),
+    "change_field": ("{field} {value}", "{field} {value}"),
+    "changed_field": ("{field}：{old} → {new}", "{field}: {old} → {new}"),
     "check_registers_ok": ("登记变更 {count} 条，登记表与之一致", "{count} register changes; every register row matches them"),
     "check_item_registers": ("登记记录", "registers"),
     "what_shop": ("合作商超", "Shop"),
@@ -1011,7 +1015,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "registers_row_changed": (
         "{register} {code} 的{field}是“{stored}”，但登记变更记录是“{history}”（在 jifen 之外被改动）",
-        "{register} {code}: {field} is {stored!r} but its history says {history!r} (changed "
+        "{register} {code}: {field} is “{stored}” but its history says “{history}” (changed "
         "outside jifen)",
     ),
     "registers_pin": (

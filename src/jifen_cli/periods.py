@@ -8,6 +8,10 @@ import sqlite3
 
 from jifen_cli.errors import BadInput, PeriodLocked
 
+# Before and after every date: the first version of a rule holds from OPENING, and "all time"
+# is OPENING through ENDING.
+OPENING = "0000-01-01"
+ENDING = "9999-12-31"
 QUARTER_RE = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 LAST_DAY = {1: 31, 2: 30, 3: 30, 4: 31}  # of March, June, September, December
 

@@ -21,16 +21,14 @@ title or points, item name or price changed behind jifen's back is found and nam
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
 
 from jifen_cli.i18n import Message
+from jifen_cli.ledger import GENESIS, chain_hash
+from jifen_cli.periods import OPENING
 
-GENESIS = "0" * 64
-OPENING = "0000-01-01"  # the first version of a rule holds from the beginning of time
-REGISTERS = ("household", "rule", "item", "reviewer", "shop")
 CHANGE_FIELDS = ("seq", "register", "code", "action", "effective", "old", "new", "reason",
                  "operator", "at")
 HOUSEHOLD_FIELDS = ("name", "group", "members", "id_number", "phone")
@@ -44,12 +42,9 @@ def _values(values: dict | None) -> str | None:
     return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _encode(fields: tuple) -> str:
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-
-
-def change_hash(prev: str, fields: tuple) -> str:
-    return hashlib.sha256(f"{prev}\n{_encode(fields)}".encode()).hexdigest()
+# A change is chained exactly as a posting is (ledger.chain_hash): SHA-256 over the previous
+# hash, a newline and the compact JSON array of its fields.
+change_hash = chain_hash
 
 
 def head(conn: sqlite3.Connection) -> tuple[int, str]:
@@ -212,12 +207,9 @@ def _apply(state: Registers, seq: int, register: str, code: str, action: str, ef
         else:
             raise KeyError(action)
     elif register == "shop":
-        if action == "add":
-            state.shops[code] = new.get("contact", "")
-        elif action == "edit" and code in state.shops:
-            state.shops[code] = new.get("contact", state.shops[code])
-        else:
+        if action != "add":
             raise KeyError(action)
+        state.shops[code] = new.get("contact", "")
     else:
         raise KeyError(register)
 
@@ -313,20 +305,33 @@ def differences(conn: sqlite3.Connection) -> list[Message]:
     if (history.seq, history.head) != (tables.seq, tables.head):
         problems.append(Message("registers_head", seq=history.seq, head_seq=tables.seq))
 
-    def facts(register: str, row) -> dict[str, object]:
-        """A row as the fields a person would name: for a rule, each version's own."""
+    def facts(register: str, row) -> dict[str, tuple[Message, object]]:
+        """A row as the fields a person would name (field -> (its name, value)): for a rule,
+        each version's own, named with the day it starts."""
+        def named(field: str, value, since: str = OPENING):
+            label = Message(f"field_{field}")
+            if since != OPENING:
+                label = Message("field_since", field=label, date=since)
+            return label, value
+
         if register == "household":
-            return {f: getattr(row, f) for f in (*HOUSEHOLD_FIELDS, "closed", "merged_into")}
+            return {f: named(f, getattr(row, f))
+                    for f in (*HOUSEHOLD_FIELDS, "closed", "merged_into")}
         if register == "rule":
-            out: dict[str, object] = {"category": row.category, "retired": row.retired}
+            out = {"category": named("category", row.category),
+                   "retired": named("retired", row.retired)}
             for v in row.versions:
-                since = "" if v.valid_from == OPENING else f"@{v.valid_from}"
-                out.update({f"title{since}": v.title, f"points{since}": v.points,
-                            f"cap_month{since}": v.cap_month})
+                for f in RULE_VERSION_FIELDS:
+                    out[f"{f}@{v.valid_from}"] = named(f, getattr(v, f), v.valid_from)
             return out
         if register == "item":
-            return {f: getattr(row, f) for f in (*ITEM_FIELDS, "retired")}
-        return {"retired" if register == "reviewer" else "contact": row}
+            return {f: named(f if f != "name" else "item_name", getattr(row, f))
+                    for f in (*ITEM_FIELDS, "retired")}
+        field = "retired" if register == "reviewer" else "contact"
+        return {field: named(field, row)}
+
+    def said(value) -> str:
+        return "—" if value in (None, "") else str(value)
 
     for register, ours, theirs in (
         ("household", history.households, tables.households),
@@ -345,19 +350,22 @@ def differences(conn: sqlite3.Connection) -> list[Message]:
             else:
                 want, have = facts(register, ours[code]), facts(register, theirs[code])
                 for name in sorted(want.keys() | have.keys()):
-                    if want.get(name) != have.get(name):
+                    label, wanted = want.get(name, have.get(name))
+                    found = have[name][1] if name in have else None
+                    if name not in have or name not in want or wanted != found:
                         problems.append(Message(
                             "registers_row_changed", register_key=f"what_{register}",
-                            code=code, field=name, stored=str(have.get(name, "—")),
-                            history=str(want.get(name, "—"))))
+                            code=code, field=label, stored=said(found),
+                            history=said(wanted if name in want else None)))
     latest = _rules_table(conn)
     for code, rule in history.rules.items():
         v = rule.latest
         if code in latest and latest[code] != (v.title, v.points, v.cap_month):
             problems.append(Message(
                 "registers_row_changed", register_key="what_rule", code=code,
-                field="title/points/cap_month", stored=" / ".join(map(str, latest[code])),
-                history=f"{v.title} / {v.points} / {v.cap_month}"))
+                field=Message("field_latest_version"),
+                stored=" / ".join(map(said, latest[code])),
+                history=" / ".join(map(said, (v.title, v.points, v.cap_month)))))
     return problems
 
 
@@ -431,9 +439,6 @@ def start_history(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
 
 # --- reading the history --------------------------------------------------------------------
 
-PRIVATE = ("id_number", "phone")
-
-
 def _shown(values: dict | None, private: bool) -> dict | None:
     """Values as a change is shown: ID numbers masked and phones hidden unless `private`."""
     if values is None or private:
@@ -448,15 +453,20 @@ def _shown(values: dict | None, private: bool) -> dict | None:
     return out
 
 
+def local_time(at: str) -> str:
+    """A change's UTC time (2024-07-01T00:30:00Z) as the clerk's clock says it, to the minute."""
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def listing(conn: sqlite3.Connection, *, since: str | None = None, register: str | None = None,
             code: str | None = None, private: bool = False) -> list[dict]:
     """Every change (or those since a day, of one register, of one row), oldest first. A
     household's list includes the merge of another household into it."""
     sql = f"SELECT {', '.join(CHANGE_FIELDS)} FROM changes WHERE 1 = 1"
     params: list = []
-    if since:
-        sql += " AND substr(at, 1, 10) >= ?"
-        params.append(since)
     if register:
         sql += " AND register = ?"
         params.append(register)
@@ -466,8 +476,39 @@ def listing(conn: sqlite3.Connection, *, since: str | None = None, register: str
     out = []
     for row in conn.execute(sql + " ORDER BY seq", params):
         change = dict(zip(CHANGE_FIELDS, row))
+        change["local_time"] = local_time(change["at"])
+        if since and change["local_time"][:10] < since:  # the day on the clerk's clock
+            continue
         change["old"] = _shown(json.loads(change["old"]) if change["old"] else None, private)
         change["new"] = _shown(json.loads(change["new"]), private)
         change["by"] = change.pop("operator")
         out.append(change)
     return out
+
+
+class ItemNames:
+    """Each item's name through time, from its history: the name on a day is the one its last
+    change effective by then gave it (before its first, the name it was added with)."""
+
+    def __init__(self, timeline: dict[str, list[tuple[str, str]]]):
+        self.timeline = timeline
+
+    def on(self, code: str | None, date: str) -> str | None:
+        names = self.timeline.get(code) if code else None
+        if not names:
+            return None
+        chosen = names[0][1]
+        for effective, name in names:
+            if effective <= date:
+                chosen = name
+        return chosen
+
+
+def item_names(conn: sqlite3.Connection) -> ItemNames:
+    timeline: dict[str, list[tuple[str, str]]] = {}
+    for code, effective, new in conn.execute(
+        "SELECT code, effective, json_extract(new, '$.name') FROM changes"
+        " WHERE register = 'item' AND json_extract(new, '$.name') IS NOT NULL ORDER BY seq"
+    ):
+        timeline.setdefault(code, []).append((effective, new))
+    return ItemNames(timeline)

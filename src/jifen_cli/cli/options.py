@@ -44,5 +44,5 @@ def changed_text(s, changed: dict, *, label=lambda k: f"field_{k}",
         value = shown(field, value)
         return "—" if value in (None, "") else value
 
-    return join(s.lang, [f"{s.t(label(k))}: {say(k, old)} → {say(k, new)}"
+    return join(s.lang, [s.t("changed_field", field=s.t(label(k)), old=say(k, old), new=say(k, new))
                          for k, (old, new) in changed.items()])

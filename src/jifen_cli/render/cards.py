@@ -29,14 +29,12 @@ QR_MM, QR_MAX_MM, QR_MODULE_MM = 26, 30, 0.4
 
 def card_data(conn: sqlite3.Connection, codes: list[str], *, lang: str, last: int = 8) -> dict:
     info = village.info(conn)
-    rules = dict(conn.execute("SELECT code, title FROM rules"))
-    items = dict(conn.execute("SELECT code, name FROM items"))
     cards = []
     for code in codes:
         h = households.get(conn, code)
         postings = []
         for p in households.history(conn, code, limit=last):
-            what = rules.get(p["rule"]) or items.get(p["item"]) or ""
+            what = p["title"] or p["item_name"] or ""  # as they stood on the posting's date
             if p["reverses"]:
                 what = f"#{p['reverses']} {what}".strip()
             if p["qty"] and p["qty"] > 1:

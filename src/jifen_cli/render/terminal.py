@@ -19,11 +19,11 @@ def _console():
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence], *,
-          numeric: Sequence[int] = ()) -> None:
+          numeric: Sequence[int] = (), nowrap: Sequence[int] = ()) -> None:
     """Print a table whose columns line up with CJK and Tibetan text.
 
     Numbers are never broken across lines (a wrapped 7330 reads as 733 and 0): when the table is
-    too wide, its text columns wrap instead."""
+    too wide, its text columns wrap instead; so do the columns in `nowrap` (a date, a code)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -32,7 +32,7 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence], *,
     for index, name in enumerate(columns):
         number = index in numeric
         grid.add_column(name, justify="right" if number else "left", overflow="fold",
-                        no_wrap=number)
+                        no_wrap=number or index in nowrap)
     for row in rows:
         grid.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     console.print(grid)
