@@ -46,6 +46,7 @@ def test_a_published_quarter_is_written_again_byte_for_byte(published, tmp_path,
     r = published.ok("publish", "--quarter", "2024Q2", "--out", str(again), "--date", "2024-08-15",
                      operator="罗布", lang="en")
     assert "2024Q2 was published on 2024-06-30" in r.stdout and "byte for byte" in r.stdout
+    assert "kept in the village file" not in r.stdout  # built again, not the kept copy
     assert files_of(again) == original
     assert published.sql("SELECT count(*) FROM publications") == [(1,)]
     rows = {row[0]: row for row in read_csv(again / "ledger.csv")[1:]}
@@ -328,3 +329,75 @@ def test_rollup_counts_the_objections_received_and_upheld(published, monkeypatch
     header, village = read_csv(out)[:2]
     assert village[header.index("objections received")] == "2"
     assert village[header.index("objections upheld")] == "1"
+
+
+# --- the publication kept honest --------------------------------------------------------------
+
+
+def test_the_reprint_is_built_again_not_copied(published, tmp_path, monkeypatch):
+    """Written again after renames, a closing and a merge, the files come from the ledger and the
+    registers as they stood — the copies kept at publication are not what is written."""
+    original = files_of(published.posted)
+    monkeypatch.setenv("JIFEN_TODAY", "2024-08-15")
+    published.ok("household", "edit", "H001", "--name", "扎西次仁", "--reason", "户主变更")
+    published.ok("household", "close", "H003", "--reason", "迁出", operator="格桑")
+    published.ok("household", "merge", "H004", "H002", "--reason", "重复登记", operator="格桑")
+    for trigger in ("publication_files_no_delete",):
+        published.sql(f"DROP TRIGGER {trigger}")
+    published.sql("DELETE FROM publication_files")  # nothing kept to fall back on
+    again = published.json("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "again"))
+    assert again["written_again"] and files_of(tmp_path / "again") == original
+
+
+def test_a_register_changed_behind_jifens_back_is_never_published(published, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setenv("JIFEN_TODAY", "2024-10-01")
+    published.sql("UPDATE households SET name = '假名' WHERE code = 'H001'")
+    r = published("publish", "--quarter", "2024Q3", "--out", str(tmp_path / "q3"))
+    assert r.exit_code == 3 and "H001" in r.stderr and "outside jifen" in r.stderr
+    assert not (tmp_path / "q3").exists()
+    assert published.sql("SELECT quarter FROM publications") == [("2024Q2",)]
+    # nor passed off as another jifen's drawing when the quarter is written again
+    r = published("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "again"))
+    assert r.exit_code == 3 and "H001" in r.stderr and not (tmp_path / "again").exists()
+
+
+def test_an_objection_hidden_from_the_next_disclosure_is_caught(published, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-03")
+    published.ok("objection", "add", "--quarter", "2024Q2", "--text", "兑换未领取")
+    published.ok("objection", "resolve", "1", "--dismissed", "--reason", "已领取", operator="格桑")
+    conn = sqlite3.connect(published.db)
+    with pytest.raises(sqlite3.IntegrityError, match="reported by the disclosure"):
+        conn.execute("UPDATE objections SET reported_in = '2099Q1' WHERE id = 1")
+    conn.close()
+    published.sql("DROP TRIGGER objections_reported_by_publication")
+    published.sql("UPDATE objections SET reported_in = '2099Q1' WHERE id = 1")
+    r = published("verify")
+    assert r.exit_code == 3 and "objection #1" in r.stderr
+
+
+def test_the_files_kept_at_publication_are_checked(published):
+    published.sql("DROP TRIGGER publication_files_no_update")
+    published.sql("UPDATE publication_files SET data = zeroblob(10) WHERE name = 'ledger.csv'")
+    r = published("verify")
+    assert r.exit_code == 3 and "ledger.csv" in r.stderr and "2024Q2" in r.stderr
+
+
+def test_an_upheld_objection_reverses_only_the_postings_of_its_household(published, monkeypatch):
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-03")
+    published.ok("objection", "add", "--quarter", "2024Q2", "--household", "H001", "--text", "x")
+    other = published.json("history", "H002")[-1]["seq"]
+    r = published.refused("objection", "resolve", "1", "--upheld", "--reason", "x",
+                          "--reverse", str(other), operator="格桑")
+    assert "H002" in r.stderr and "H001" in r.stderr
+    assert published.json("objection", "list")[0]["status"] == "open"
+
+
+def test_a_reprint_says_which_options_it_does_not_take(published, tmp_path):
+    out = published.ok("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "a"),
+                       "--objection-days", "30", "--dry-run").stdout
+    assert "--dry-run, --objection-days" in out
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))
+    assert manifest["objection_days"] == 7

@@ -103,3 +103,24 @@ def test_a_file_made_by_the_released_version_opens_upgraded_with_its_history(tmp
     jifen.ok("--db", str(path), "household", "close", "H002", "--reason", "迁出",
              "--date", "2024-07-20")
     assert jifen("--db", str(path), "verify").exit_code == 0
+
+
+def test_a_quarter_published_by_the_released_version_is_checked_but_not_redrawn(tmp_path,
+                                                                              monkeypatch):
+    """0.1 kept no files and drew them differently: writing its quarter again is refused, clearly
+    (exit 1), while a posted copy of it is still checked byte for byte against its manifest."""
+    from conftest import Jifen
+    from v1_village import build, posted
+
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-30")
+    path = build(tmp_path / "v1.db")
+    jifen = Jifen(path)
+    r = jifen.refused("--db", str(path), "publish", "--quarter", "2024Q2", "--out",
+                      str(tmp_path / "again"))
+    assert "earlier jifen" in r.stderr and "verify --disclosure" in r.stderr
+    assert not (tmp_path / "again").exists()
+    board = posted(tmp_path / "board", path)
+    assert jifen.json("--db", str(path), "verify", "--disclosure", str(board))["ok"]
+    assert jifen.json("--db", str(path), "objection", "list") == []
+    jifen.ok("--db", str(path), "objection", "add", "--quarter", "2024Q2", "--text", "兑换有误")
+    assert jifen("--db", str(path), "verify").exit_code == 0

@@ -5,6 +5,7 @@ chain's encoding is unchanged), a partner shop named only on postings, and a pub
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -13,6 +14,10 @@ from jifen_cli import db, migrations
 from jifen_cli.ledger import FIELDS, GENESIS, chain_hash
 
 OPERATOR = "次仁（文书）"
+POSTED = {  # the files 0.1 posted for 2024Q2 (contents stand in for its CSV, XLSX and HTML)
+    "ledger.csv": "\ufeff户号,户主\r\nH001,次仁卓玛\r\n".encode(),
+    "notice.html": "<!DOCTYPE html><title>扎西岗村 2024年第二季度积分公示</title>".encode(),
+}
 
 
 def build(path: Path) -> Path:
@@ -66,9 +71,13 @@ def build(path: Path) -> Path:
     conn.execute("UPDATE households SET available = 10, honour = 10 WHERE code = 'H002'")
     conn.execute("UPDATE items SET stock = 5 WHERE code = 'G001'")
     conn.execute("UPDATE village SET head_seq = ?, head_hash = ?", (seq, prev))
-    manifest = {"quarter": "2024Q2", "published": "2024-07-01", "digest": prev, "head_seq": seq}
+    # What 0.1 wrote into DIR and recorded in its manifest (here stand-ins for its files).
+    manifest = {"quarter": "2024Q2", "published": "2024-07-01", "digest": prev, "head_seq": seq,
+                "files": {name: hashlib.sha256(data).hexdigest()
+                          for name, data in POSTED.items()}}
+    manifest_text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     conn.execute("INSERT INTO publications VALUES ('2024Q2', ?, ?, '2024-07-01T03:00:00Z', ?, ?)",
-                 (seq, prev, OPERATOR, json.dumps(manifest, ensure_ascii=False)))
+                 (seq, prev, OPERATOR, manifest_text))
     # A household registered after the publication: not in the registers it was published with.
     conn.execute("INSERT INTO households (code, name, grp, members, created_at, created_by)"
                  " VALUES ('H004', 'ཚེ་རིང་སྒྲོལ་མ་', '三组', 1, '2024-07-05T02:00:00Z', ?)",
@@ -76,3 +85,15 @@ def build(path: Path) -> Path:
     conn.execute("COMMIT")
     conn.close()
     return path
+
+
+def posted(folder: Path, path: Path) -> Path:
+    """The folder 0.1 wrote for 2024Q2: its files and its manifest, as recorded in `path`."""
+    folder.mkdir()
+    for name, data in POSTED.items():
+        (folder / name).write_bytes(data)
+    conn = sqlite3.connect(path)
+    (manifest,) = conn.execute("SELECT manifest FROM publications").fetchone()
+    conn.close()
+    (folder / "manifest.json").write_bytes(manifest.encode())
+    return folder

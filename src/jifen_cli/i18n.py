@@ -1074,6 +1074,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{quarter} was published on {published} (digest {digest}); its files are written "
         "again, byte for byte — not a second publication.\nFiles: {out}\nNotice: {notice}",
     ),
+    "objection_misreported": (
+        "异议 #{id} 记为已在 {reported} 公示，应为 {due}（在 jifen 之外被改动）",
+        "objection #{id} is marked reported in {reported} but belongs to {due} (changed outside "
+        "jifen)",
+    ),
+    "objection_other_household": (
+        "异议 #{id} 针对户 {household}，但台账记录 #{seq} 属于 {other}：只能冲正该户的记录。",
+        "Objection #{id} concerns household {household}, but posting #{seq} is {other}'s: only "
+        "that household's postings are reversed by it.",
+    ),
+    "publication_files_differ": (
+        "{quarter} 公示时保存的文件 {name} 与公示清单不符（在 jifen 之外被改动）",
+        "the {name} kept for {quarter} no longer matches its manifest (changed outside jifen)",
+    ),
+    "publication_manifest_digest": (
+        "{quarter} 的公示清单与公示记录的摘要不符（在 jifen 之外被改动）",
+        "the manifest recorded for {quarter} does not carry its publication's digest (changed "
+        "outside jifen)",
+    ),
+    "published_again_ignored": (
+        "（{options} 对已公示的季度不起作用：公示期和文件都按公示时的原样。）",
+        "({options}: not for a quarter already published; its period and files stand as "
+        "published.)",
+    ),
     "published_again_kept": (
         "（本版本 jifen 生成的文件与公示时不同，写出的是公示时保存在村台账里的原件。）",
         "(This jifen draws the files differently from the one that published them: the copies "

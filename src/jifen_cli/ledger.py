@@ -248,10 +248,11 @@ def verify(conn: sqlite3.Connection) -> Report:
     report = _verify_fast(conn) or _verify_loop(conn)
     if not report.problems:
         # The registers: their history's chain, its pins, and every row as the history says.
-        from jifen_cli import registers
+        from jifen_cli import objections, publication, registers
 
-        report.problems.extend(Problem(m.key, **m.params) for m in
-                               [*registers.differences(conn), *registers.pinned_problems(conn)])
+        report.problems.extend(Problem(m.key, **m.params) for m in [
+            *registers.differences(conn), *registers.pinned_problems(conn),
+            *publication.kept_problems(conn), *objections.problems(conn)])
     return report
 
 

@@ -413,6 +413,7 @@ M005_DISCLOSURE_LOOP_SQL = """
             resolved_by  TEXT,
             resolved_at  TEXT,
             resolved_on  TEXT,
+            resolved_after TEXT,      -- the latest published quarter when it was resolved
             reported_in  TEXT
         );
         CREATE INDEX objections_quarter ON objections (quarter, id);
@@ -422,8 +423,14 @@ M005_DISCLOSURE_LOOP_SQL = """
              OR NEW.text IS NOT OLD.text OR NEW.household IS NOT OLD.household
              OR NEW.date IS NOT OLD.date OR NEW.resolved_by IS NOT OLD.resolved_by
              OR NEW.resolved_on IS NOT OLD.resolved_on OR NEW.resolved_at IS NOT OLD.resolved_at
-             OR OLD.reported_in IS NOT NULL)
+             OR NEW.resolved_after IS NOT OLD.resolved_after OR OLD.reported_in IS NOT NULL)
         BEGIN SELECT RAISE(ABORT, 'a resolved objection cannot be changed'); END;
+        -- Reported once, by the disclosure being published (the latest), and only once resolved.
+        CREATE TRIGGER objections_reported_by_publication BEFORE UPDATE OF reported_in ON objections
+        WHEN NEW.reported_in IS NOT OLD.reported_in AND (OLD.reported_in IS NOT NULL
+             OR NEW.status = 'open' OR NEW.reported_in IS NULL
+             OR NEW.reported_in IS NOT (SELECT max(quarter) FROM publications))
+        BEGIN SELECT RAISE(ABORT, 'an objection is reported by the disclosure being published'); END;
         CREATE TRIGGER objections_no_delete BEFORE DELETE ON objections
         BEGIN SELECT RAISE(ABORT, 'an objection cannot be removed'); END;
 """
@@ -445,7 +452,11 @@ def m005_disclosure_loop(conn: sqlite3.Connection) -> None:
         except (ValueError, AttributeError):
             date = published_at[:10]
         dates.append((date, quarter))
-    _fill_publications(conn, "UPDATE publications SET date = ? WHERE quarter = ?", dates)
+    from jifen_cli.objections import DEFAULT_DAYS
+
+    # A publication made before had no objection period of its own: it had the default's.
+    _fill_publications(conn, "UPDATE publications SET date = ?, objection_days = ?"
+                             " WHERE quarter = ?", [(d, DEFAULT_DAYS, q) for d, q in dates])
 
 
 MIGRATIONS: list = [M001_INITIAL, M002_IMPORT_ROWS, m003_registers, m004_evidence,

@@ -32,7 +32,7 @@ KEYS = ("id", "quarter", "household", "text", "by", "date", "status", "reason", 
 def period(date: str, days: int) -> tuple[str, str]:
     """The objection period of a publication dated `date`: its first and last day."""
     first = dt.date.fromisoformat(date)
-    return first.isoformat(), (first + dt.timedelta(days=max(days, 1) - 1)).isoformat()
+    return first.isoformat(), (first + dt.timedelta(days=days - 1)).isoformat()
 
 
 def publication_period(conn: sqlite3.Connection, quarter: str) -> tuple[str, str]:
@@ -40,8 +40,7 @@ def publication_period(conn: sqlite3.Connection, quarter: str) -> tuple[str, str
                        (quarter,)).fetchone()
     if row is None:
         raise BadInput("objection_unpublished", quarter=quarter)
-    date, days = row
-    return period(date, DEFAULT_DAYS if days is None else days)
+    return period(*row)
 
 
 def add(conn: sqlite3.Connection, *, quarter: str, text: str, household: str | None,
@@ -127,12 +126,17 @@ def resolve(conn: sqlite3.Connection, objection_id: int, *, upheld: bool, reason
                            status_key=f"objection_{objection['status']}")
         for seq in dict.fromkeys(reverse):
             original = ledger.get_posting(conn, seq)
+            if objection["household"] and original["household"] != objection["household"]:
+                raise BadInput("objection_other_household", id=objection_id, seq=seq,
+                               household=objection["household"],
+                               other=original["household"] or "—")
             new = ledger.reverse(conn, seq, reason=f"异议 #{objection_id}：{reason}", date=date,
                                  operator=operator, ref=f"objection:{objection_id}:{seq}")
             done.append((original["seq"], new))
         conn.execute(
             "UPDATE objections SET status = ?, reason = ?, resolved_by = ?, resolved_at = ?,"
-            " resolved_on = ? WHERE id = ?",
+            " resolved_on = ?, resolved_after = (SELECT max(quarter) FROM publications)"
+            " WHERE id = ?",
             ("upheld" if upheld else "dismissed", reason, operator, now(), date, objection_id))
     return Resolved(get(conn, objection_id), done)
 
@@ -162,3 +166,20 @@ def overdue(conn: sqlite3.Connection, on: str) -> list[dict]:
         if last < on:
             out.append({**objection, "period_end": last})
     return out
+
+
+def problems(conn: sqlite3.Connection) -> list:
+    """Objections a disclosure should have reported and did not (or reported when open): every
+    objection resolved before a publication is reported by the first one after it."""
+    from jifen_cli.i18n import Message
+
+    found = []
+    for oid, reported, due in conn.execute(
+        "SELECT o.id, o.reported_in, CASE WHEN o.status <> 'open' THEN"
+        " (SELECT min(p.quarter) FROM publications p WHERE p.quarter > o.resolved_after) END"
+        " FROM objections o ORDER BY o.id"
+    ):
+        if reported != due:
+            found.append(Message("objection_misreported", id=oid, reported=reported or "—",
+                                 due=due or "—"))
+    return found

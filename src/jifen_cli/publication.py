@@ -118,7 +118,7 @@ class Disclosure:
     counts: dict
     totals: dict
     lang: str = "zh"            # the village's public language: every file is in it
-    objection_days: int = 7
+    objection_days: int = 7     # objections.DEFAULT_DAYS
     objection_period: tuple[str, str] = ("", "")
     objections: list[dict] = field(default_factory=list)  # resolved since the last disclosure
     changes_seq: int = 0        # the registers as they stood (their history's head)
@@ -257,7 +257,7 @@ def fund_table(conn: sqlite3.Connection, first: str, last: str) -> tuple[Table, 
     return table, summary
 
 
-def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: int = 7,
+def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: int | None = None,
           published: dict | None = None) -> Disclosure:
     """Every table of the quarter's disclosure: as of the ledger's head and the registers as they
     stand now, or — `published`, a publication's row — as of that publication: its head, the
@@ -268,6 +268,7 @@ def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: 
     quarter = periods.parse_quarter(quarter)
     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
     bounds = {"first": first, "last": last}
+    objection_days = objections.DEFAULT_DAYS if objection_days is None else objection_days
     if published is None:
         head_seq, digest = conn.execute("SELECT head_seq, head_hash FROM village").fetchone()
         book = registers.current(conn)
@@ -372,6 +373,13 @@ def check(conn: sqlite3.Connection, quarter: str, date: str, today_: str | None 
             claims="\n".join(f"  #{i} {h} {d}" for i, h, d in pending),
         )
     check_chain_since_last_publication(conn)
+    # A name, group, title or price changed behind jifen's back would be posted on the board:
+    # the registers must be what their history says before they are published.
+    from jifen_cli import registers
+
+    problems = [*registers.differences(conn), *registers.pinned_problems(conn)]
+    if problems:
+        raise LedgerDamaged(detail=problems[0])
 
 
 def check_chain_since_last_publication(conn: sqlite3.Connection) -> None:
@@ -496,6 +504,7 @@ class Published:
     objection_period: tuple[str, str] = ("", "")
     again: bool = False          # a quarter published before, written again
     from_kept_copy: bool = False  # ... from the files kept at publication
+    ignored: list[str] = field(default_factory=list)  # options a reprint does not take
 
 
 def publish(conn: sqlite3.Connection, quarter: str, *, out: Path | None, date: str, operator: str,
@@ -510,7 +519,9 @@ def publish(conn: sqlite3.Connection, quarter: str, *, out: Path | None, date: s
     quarter = periods.parse_quarter(quarter)
     out = Path(out) if out is not None else default_out(quarter)
     if published_row(conn, quarter) is not None:
-        return write_again(conn, quarter, out)
+        return write_again(conn, quarter, out, ignored=[
+            name for name, given in (("--dry-run", dry_run),
+                                     ("--objection-days", objection_days is not None)) if given])
     days = objections.DEFAULT_DAYS if objection_days is None else objection_days
     if not 1 <= days <= 366:
         raise BadInput("objection_days", value=days)
@@ -571,13 +582,15 @@ def published_row(conn: sqlite3.Connection, quarter: str) -> dict | None:
     return out
 
 
-def write_again(conn: sqlite3.Connection, quarter: str, out: Path) -> Published:
+def write_again(conn: sqlite3.Connection, quarter: str, out: Path,
+                ignored: list[str] = ()) -> Published:
     """A published quarter's files again (the board copy got wet), byte-identical to those
     recorded at publication: built again from the ledger and the registers as they stood then,
     and checked against the manifest; where this jifen would draw a file differently from the
     one that published it, the copy kept at publication is written instead. Never a second
-    publication: nothing in the village file changes."""
-    import zlib
+    publication: nothing in the village file changes. A file damaged or tampered with is not
+    passed off as another jifen's drawing: it is refused as damage (exit 3)."""
+    from jifen_cli import objections
 
     row = published_row(conn, quarter)
     wanted, _ = expected_files(conn, quarter)
@@ -587,7 +600,12 @@ def write_again(conn: sqlite3.Connection, quarter: str, out: Path) -> Published:
     except LookupError:  # a register row the history cannot give back as it stood
         files = {}
     if {name: hashlib.sha256(data).hexdigest() for name, data in files.items()} != wanted:
-        kept = {name: zlib.decompress(data) for name, data in conn.execute(
+        from jifen_cli import health
+
+        report = health.verify_file(conn)
+        if not report.ok:  # not another jifen's drawing: the ledger or its registers changed
+            raise LedgerDamaged(detail=report.problems[0])
+        kept = {name: _unpack(data) or b"" for name, data in conn.execute(
             "SELECT name, data FROM publication_files WHERE quarter = ?", (quarter,))}
         if {name: hashlib.sha256(data).hexdigest() for name, data in kept.items()} != wanted:
             differ = sorted(n for n in wanted if hashlib.sha256(files.get(n, b"")).hexdigest()
@@ -600,12 +618,9 @@ def write_again(conn: sqlite3.Connection, quarter: str, out: Path) -> Published:
         pass  # already there, every byte: nothing to write
     else:
         _write_folder(out, files)
-    days = row["objection_days"] or 7
-    from jifen_cli import objections
-
     return Published(quarter, out, row["head_seq"], row["digest"], False, list(files),
-                     row["date"], objections.period(row["date"], days), again=True,
-                     from_kept_copy=from_kept)
+                     row["date"], objections.period(row["date"], row["objection_days"]),
+                     again=True, from_kept_copy=from_kept, ignored=list(ignored))
 
 
 # --- a posted copy checked against the publication -------------------------------------------
@@ -687,3 +702,41 @@ def check_folder(conn: sqlite3.Connection, folder: Path, quarter: str | None = N
                      if name in present and (not present[name].is_file()
                                              or _sha256_file(present[name]) != sha))
     return FolderCheck(quarter, date, digest, len(wanted), missing, extra, changed)
+
+
+def _unpack(data: bytes) -> bytes | None:
+    """A kept file's bytes, or None when what is kept is not what was packed."""
+    import zlib
+
+    try:
+        return zlib.decompress(data)
+    except (zlib.error, TypeError):
+        return None
+
+
+def _kept_sha256(data: bytes) -> str | None:
+    unpacked = _unpack(data)
+    return None if unpacked is None else hashlib.sha256(unpacked).hexdigest()
+
+
+def kept_problems(conn: sqlite3.Connection) -> list[Message]:
+    """Each publication's recorded manifest carries its digest, and the files kept for it are the
+    ones the manifest names, byte for byte: what `verify --disclosure` and a reprint rely on."""
+    found = []
+    for quarter, digest, manifest in conn.execute(
+        "SELECT quarter, digest, manifest FROM publications ORDER BY quarter"
+    ):
+        try:
+            recorded = json.loads(manifest)
+        except ValueError:
+            found.append(Message("disclosure_manifest_unreadable", quarter=quarter))
+            continue
+        if recorded.get("digest") != digest:
+            found.append(Message("publication_manifest_digest", quarter=quarter))
+        wanted = recorded.get("files", {})
+        for name, data in conn.execute(
+            "SELECT name, data FROM publication_files WHERE quarter = ?", (quarter,)
+        ):
+            if name != "manifest.json" and _kept_sha256(data) != wanted.get(name):
+                found.append(Message("publication_files_differ", quarter=quarter, name=name))
+    return found

@@ -47,6 +47,7 @@ def publish(
         print_json({"quarter": result.quarter, "locked": not result.dry_run,
                     "head_seq": result.head_seq, "digest": result.digest,
                     "published": result.date, "written_again": result.again,
+                    "from_kept_copy": result.from_kept_copy,
                     "objection_period": {"first": first, "last": last},
                     "out": str(result.out), "notice": str(notice), "files": result.files})
         return
@@ -55,6 +56,8 @@ def publish(
               digest=result.digest, out=str(result.out), notice=str(notice))
         if result.from_kept_copy:
             s.say("published_again_kept")
+        if result.ignored:
+            s.say("published_again_ignored", options=", ".join(result.ignored))
         return
     s.say("published_dry_run" if dry_run else "published", quarter=result.quarter,
           head_seq=result.head_seq, digest=result.digest, out=str(result.out),
