@@ -40,7 +40,7 @@ def test_a_published_quarter_is_written_again_byte_for_byte(published, tmp_path,
     published.ok("household", "edit", "H002", "--name", "扎西次仁", "--reason", "户主变更")
     published.ok("item", "edit", "G002", "--name", "茯砖茶", "--points", "15", "--reason", "调价")
     published.ok("household", "add", "H005", "格桑曲珍", "--group", "二组")
-    published.ok("household", "close", "H003", "--reason", "迁出", "--date", "2024-08-01")
+    published.ok("household", "close", "H003", "--reason", "迁出", "--date", "2024-08-01", operator="格桑")
     earn(published, "H001", "A01", 1, date="2024-08-02")
     again = tmp_path / "again"
     r = published.ok("publish", "--quarter", "2024Q2", "--out", str(again), "--date", "2024-08-15",

@@ -437,9 +437,9 @@ def test_an_event_makes_one_pending_claim_per_household_with_its_evidence_stored
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_event_refusals_name_the_household_and_write_nothing(village, tmp_path, lang):
     sheet = random_file(tmp_path, "签到表.jpg", 500)
-    village.ok("household", "close", "H003", "--reason", "迁往拉萨", "--date", "2024-06-01")
+    village.ok("household", "close", "H003", "--reason", "迁往拉萨", "--date", "2024-06-01", operator="格桑")
     village.ok("household", "add", "H005", "格桑拉姆", "--group", "四组")
-    village.ok("household", "close", "H005", "--reason", "迁出", "--date", "2024-06-01")
+    village.ok("household", "close", "H005", "--reason", "迁出", "--date", "2024-06-01", operator="格桑")
     before = counts(village)
     cases = [
         (["--households", "H001", "H404", "H002"], "H404",

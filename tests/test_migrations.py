@@ -101,7 +101,7 @@ def test_a_file_made_by_the_released_version_opens_upgraded_with_its_history(tmp
     # and it lives on: a register change, a closing
     jifen.ok("--db", str(path), "household", "edit", "H003", "--name", "王建军", "--reason", "更正")
     jifen.ok("--db", str(path), "household", "close", "H002", "--reason", "迁出",
-             "--date", "2024-07-20")
+             "--date", "2024-07-20", operator="格桑")
     assert jifen("--db", str(path), "verify").exit_code == 0
 
 

@@ -74,10 +74,10 @@ def _do(conn: sqlite3.Connection, operation: tuple) -> None:
     elif kind == "edit":
         households.edit(conn, operation[1], operator="文书", reason="更正", name=operation[2])
     elif kind == "close":
-        households.close(conn, operation[1], operator="文书", reason="迁出",
+        households.close(conn, operation[1], operator="格桑", reason="迁出",
                          date=f"2024-06-{operation[2]:02d}")
     elif kind == "merge":
-        households.merge(conn, operation[1], operation[2], operator="文书", reason="重复",
+        households.merge(conn, operation[1], operation[2], operator="格桑", reason="重复",
                          date=f"2024-06-{operation[3]:02d}")
     elif kind == "version":
         _, code, points, day = operation
@@ -85,6 +85,8 @@ def _do(conn: sqlite3.Connection, operation: tuple) -> None:
                    points=points or 1)
     elif kind == "price":
         store.edit(conn, operation[1], operator="文书", reason="调价", points=operation[2])
+    elif kind == "reopen":
+        households.reopen(conn, operation[1], operator="格桑", reason="弄错", date="2024-06-29")
     elif kind == "retire_item":
         store.retire(conn, operation[1], operator="文书", reason="停售", date="2024-06-01")
 
@@ -144,6 +146,7 @@ register_op = st.one_of(
               st.integers(1, 28)),
     st.tuples(st.just("price"), st.sampled_from(sorted(ITEMS)), st.integers(1, 30)),
     st.tuples(st.just("retire_item"), st.sampled_from(sorted(ITEMS))),
+    st.tuples(st.just("reopen"), st.sampled_from(HOUSEHOLDS)),
 )
 
 

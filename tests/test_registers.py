@@ -49,14 +49,14 @@ def test_an_id_number_belongs_to_one_open_household(village):
     taken = village.json("household", "show", "H001", "--private")["id_number"]
     r = village.refused("household", "edit", "H003", "--id-number", taken, "--reason", "补登")
     assert "H001" in r.stderr and taken not in r.stderr
-    village.ok("household", "close", "H001", "--reason", "迁出", "--date", "2024-06-01")
+    village.ok("household", "close", "H001", "--reason", "迁出", "--date", "2024-06-01", operator="格桑")
     village.ok("household", "edit", "H003", "--id-number", taken, "--reason", "补登")
 
 
 def test_a_household_that_moves_away_is_closed_and_its_points_cleared(village):
     earn(village, "H001", "A02", 5, date="2024-05-03")  # 10 points
     out = village.ok("household", "close", "H001", "--reason", "全家迁往拉萨",
-                     "--date", "2024-06-10").stdout
+                     "--date", "2024-06-10", operator="格桑").stdout
     assert "10" in out
     history = village.json("history", "H001")
     closing = history[-1]
@@ -69,7 +69,7 @@ def test_a_household_that_moves_away_is_closed_and_its_points_cleared(village):
                  ("redeem", "H001", "G001", "--date", "2024-06-20"),
                  ("household", "edit", "H001", "--name", "x", "--reason", "y"),
                  ("household", "close", "H001", "--reason", "again")):
-        r = village.refused(*args)
+        r = village.refused(*args, operator="格桑")
         assert "closed on 2024-06-10" in r.stderr and "全家迁往拉萨" in r.stderr, args
     r = village.refused("record", "H001", "A01", lang="zh")
     assert "已于 2024-06-10 销户" in r.stderr
@@ -78,19 +78,19 @@ def test_a_household_that_moves_away_is_closed_and_its_points_cleared(village):
 
 def test_closing_is_refused_while_claims_are_pending_or_postings_come_later(village):
     village.ok("record", "H002", "A01", "--date", "2024-05-01")
-    r = village.refused("household", "close", "H002", "--reason", "迁出")
+    r = village.refused("household", "close", "H002", "--reason", "迁出", operator="格桑")
     assert "pending" in r.stderr and "#1 2024-05-01" in r.stderr
     village.ok("review", "approve", "1", operator="格桑")
     r = village.refused("household", "close", "H002", "--reason", "迁出", "--date", "2024-04-30",
-                        lang="zh")
+                        lang="zh", operator="格桑")
     assert "2024-05-01" in r.stderr and "不能早于" in r.stderr
-    village.ok("household", "close", "H002", "--reason", "迁出", "--date", "2024-05-01")
+    village.ok("household", "close", "H002", "--reason", "迁出", "--date", "2024-05-01", operator="格桑")
 
 
 def test_the_closing_posting_cannot_be_reversed_nor_anything_of_a_closed_household(village):
     earn(village, "H001", "A02", 2, date="2024-05-03")
     seq = village.json("history", "H001")[-1]["seq"]
-    village.ok("household", "close", "H001", "--reason", "迁出", "--date", "2024-06-01")
+    village.ok("household", "close", "H001", "--reason", "迁出", "--date", "2024-06-01", operator="格桑")
     closing = village.json("history", "H001")[-1]["seq"]
     assert "cannot be reversed" in village.refused("reverse", str(closing), "--reason", "x").stderr
     assert "closed on" in village.refused("reverse", str(seq), "--reason", "x").stderr
@@ -105,7 +105,7 @@ def test_a_household_registered_twice_is_merged(village):
     before = village.json("balance", "H005")
     assert before == {"household": "H005", "available": 8, "honour": 8}
     out = village.ok("household", "merge", "H005", "H001", "--reason", "重复登记",
-                     "--date", "2024-06-01").stdout
+                     "--date", "2024-06-01", operator="格桑").stdout
     assert "H005" in out and "H001" in out
     assert village.json("balance", "H001") == {"household": "H001", "available": 10, "honour": 10}
     assert village.json("balance", "H005") == {"household": "H005", "available": 0, "honour": 0}
@@ -131,14 +131,14 @@ def test_a_household_registered_twice_is_merged(village):
 
 def test_merge_refusals(village):
     assert "into itself" in village.refused("household", "merge", "H001", "H001",
-                                            "--reason", "x").stderr
-    village.ok("household", "close", "H003", "--reason", "迁出", "--date", "2024-06-01")
+                                            "--reason", "x", operator="格桑").stderr
+    village.ok("household", "close", "H003", "--reason", "迁出", "--date", "2024-06-01", operator="格桑")
     assert "closed on" in village.refused("household", "merge", "H001", "H003",
-                                          "--reason", "x").stderr
+                                          "--reason", "x", operator="格桑").stderr
     assert "closed on" in village.refused("household", "merge", "H003", "H001",
-                                          "--reason", "x").stderr
+                                          "--reason", "x", operator="格桑").stderr
     assert "No household H404" in village.refused("household", "merge", "H404", "H001",
-                                                  "--reason", "x").stderr
+                                                  "--reason", "x", operator="格桑").stderr
 
 
 def test_search_and_closed_households_in_the_list(village):
@@ -149,7 +149,7 @@ def test_search_and_closed_households_in_the_list(village):
     assert codes("--search", id_number[-4:]) == ["H001"]  # the last four digits of the ID
     assert codes("--search", "1234") == ["H001"]  # ... and of the phone 13800001234
     assert codes("--search", "ཚེ་རིང") == ["H004"]
-    village.ok("household", "close", "H003", "--reason", "迁出", "--date", "2024-06-01")
+    village.ok("household", "close", "H003", "--reason", "迁出", "--date", "2024-06-01", operator="格桑")
     assert codes("--search", "一组") == ["H001"]
     listed = village.json("household", "list", "--all", "--search", "一组")
     assert [(h["code"], h["closed"]) for h in listed] == [("H001", False), ("H003", True)]
@@ -387,8 +387,8 @@ def test_a_household_that_left_keeps_its_row_in_the_quarter_it_left_only(village
     from test_publish import read_csv
 
     earn(village, "H002", "A02", 3, date="2024-05-02")  # 6 points
-    village.ok("household", "close", "H002", "--reason", "迁往那曲", "--date", "2024-06-10")
-    village.ok("household", "merge", "H004", "H001", "--reason", "重复登记", "--date", "2024-06-11")
+    village.ok("household", "close", "H002", "--reason", "迁往那曲", "--date", "2024-06-10", operator="格桑")
+    village.ok("household", "merge", "H004", "H001", "--reason", "重复登记", "--date", "2024-06-11", operator="格桑")
     q2 = tmp_path / "q2"
     village.ok("publish", "--quarter", "2024Q2", "--out", str(q2), "--date", "2024-06-30")
     rows = {r[0]: r for r in read_csv(q2 / "ledger.csv")[1:]}
@@ -418,3 +418,52 @@ def test_history_and_cards_name_the_rule_and_item_as_they_stood_on_the_postings_
     village.ok("card", "H001", "--out", str(tmp_path / "cards"))
     html = (tmp_path / "cards" / "cards.html").read_text("utf-8")
     assert "参加升国旗仪式并宣誓" in html and html.count("砖茶（康砖）") == 1
+
+
+def test_only_a_reviewer_closes_or_merges_a_household(village):
+    """A closing clears points and a merge moves them: not the clerk alone."""
+    r = village.refused("household", "close", "H003", "--reason", "迁出")
+    assert "not a reviewer" in r.stderr
+    r = village.refused("household", "merge", "H003", "H001", "--reason", "重复", lang="zh")
+    assert "审核人" in r.stderr
+    assert village.json("household", "show", "H003")["closed"] is False
+
+
+def test_a_household_closed_or_merged_by_mistake_is_reopened(village):
+    earn(village, "H003", "A02", 5, date="2024-05-02")   # H003: 10 available, 10 honour
+    earn(village, "H004", "B01", 1, date="2024-05-03")   # H004: -20 (a deduction)
+    village.ok("household", "close", "H004", "--reason", "迁出", "--date", "2024-06-01",
+               operator="格桑")
+    assert village.json("balance", "H004")["available"] == 0  # a closed account stands at zero
+    village.ok("household", "reopen", "H004", "--reason", "搞错了户", operator="格桑")
+    assert village.json("balance", "H004") == {"household": "H004", "available": -20,
+                                               "honour": -20}
+    village.ok("household", "merge", "H003", "H001", "--reason", "重复登记", "--date", "2024-06-02",
+               operator="格桑")
+    out = village.ok("household", "reopen", "H003", "--reason", "并错了", operator="格桑",
+                     lang="zh").stdout
+    assert "从 H001 移回" in out
+    assert village.json("balance", "H003") == {"household": "H003", "available": 10, "honour": 10}
+    assert village.json("balance", "H001") == {"household": "H001", "available": 0, "honour": 0}
+    shown = village.json("household", "show", "H003")
+    assert shown["closed"] is False and shown["merged_into"] is None
+    assert [c["action"] for c in shown["changes"]][-2:] == ["merge", "reopen"]
+    village.ok("record", "H003", "A01")  # open again: it takes records
+    village.ok("review", "approve", "--all", operator="格桑")
+    # and it can leave again later
+    village.ok("household", "close", "H003", "--reason", "迁出", operator="罗布")
+    assert village.ok("verify").exit_code == 0
+    found = {c["name"]: c for c in village.json("check")["checks"]}["balances"]
+    assert found["status"] == "warn" and "H004" in found["detail"]  # its deficit, not damage
+    assert "not closed" in village.refused("household", "reopen", "H001", "--reason", "x",
+                                           operator="格桑").stderr
+
+
+def test_a_merge_is_not_undone_when_the_points_are_spent(village):
+    earn(village, "H003", "A02", 10, date="2024-05-02")   # 20 points
+    village.ok("household", "merge", "H003", "H001", "--reason", "重复登记", "--date", "2024-06-02",
+               operator="格桑")
+    village.ok("redeem", "H001", "G002", "--date", "2024-06-03")  # H001 spends 12 of them
+    r = village.refused("household", "reopen", "H003", "--reason", "并错了", operator="格桑")
+    assert "H001" in r.stderr and "20" in r.stderr and "8" in r.stderr
+    assert village.json("household", "show", "H003")["closed"] is True

@@ -20,16 +20,14 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jifen_cli import db, ledger, periods
+from jifen_cli import db, ledger, periods, village
 from jifen_cli import evidence as archive
 from jifen_cli.errors import (
     BadInput,
     ClaimNotPending,
     EvidenceProblem,
     JifenError,
-    NotReviewer,
     OwnClaim,
-    Retired,
     UnknownClaim,
 )
 from jifen_cli.households import ensure_open as household_open
@@ -37,7 +35,6 @@ from jifen_cli.i18n import Message
 from jifen_cli.ledger import Posting
 from jifen_cli.rules import Book, Version
 from jifen_cli.values import MAX_WHOLE, now, optional_text, parse_int, today
-from jifen_cli.village import reviewer_retired
 
 EVIDENCE_LIMIT = 10 * 1024 * 1024  # 10 MiB a file: a phone photo, a scanned page
 CLAIM_KEYS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
@@ -143,13 +140,7 @@ def list_claims(conn: sqlite3.Connection, *, month: str | None = None,
     ]
 
 
-def require_reviewer(conn: sqlite3.Connection, reviewer: str) -> None:
-    """Only a member of the working group who has not left it reviews."""
-    retired = reviewer_retired(conn, reviewer)
-    if retired is False:
-        raise NotReviewer(name=reviewer)
-    if retired:
-        raise Retired("reviewer_retired", name=reviewer, date=retired)
+require_reviewer = village.require_reviewer
 
 
 @dataclass

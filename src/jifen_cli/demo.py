@@ -169,11 +169,12 @@ class Demo:
         self.say("item_edited", {"code": "G001", "changes": "；".join(
             f"{yuan(a) if k == 'value_fen' else a} → {yuan(b) if k == 'value_fen' else b}"
             for k, (a, b) in changed.items())})
-        closed = households.close(self.conn, "H011", operator=CLERK, reason="全家迁往拉萨",
+        # A household's points are cleared or moved by a member of the working group.
+        closed = households.close(self.conn, "H011", operator=REVIEWERS[0], reason="全家迁往拉萨",
                                   date=day)
         self.say("household_closed_ok", {"code": "H011", "date": day, "points": closed.points,
                                          "seq": closed.seqs[0]})
-        merged = households.merge(self.conn, "H129", "H065", operator=CLERK, date=day,
+        merged = households.merge(self.conn, "H129", "H065", operator=REVIEWERS[0], date=day,
                                   reason="重复登记：藏文名 བཀྲ་ཤིས་ 与汉文名扎西多吉为同一户")
         self.say("household_merged_ok", {"source": "H129", "target": "H065", "date": day,
                                          "points": merged.points, "honour": merged.honour,

@@ -267,9 +267,13 @@ def edit(conn: sqlite3.Connection, code: str, *, operator: str, reason: str, **f
     return changed
 
 
-def _leaving(conn: sqlite3.Connection, code: str, date: str) -> tuple[int, int]:
-    """The checks before a household leaves on `date`; returns its (available, honour)."""
+def _leaving(conn: sqlite3.Connection, code: str, date: str, operator: str) -> tuple[int, int]:
+    """The checks before a household leaves on `date`; returns its (available, honour). Its
+    points are cleared or moved: a working-group reviewer does it, not the clerk alone."""
+    from jifen_cli.village import require_reviewer
+
     ensure_open(conn, code)
+    require_reviewer(conn, operator)
     periods.ensure_open(conn, date)
     pending = [f"#{i} {d}" for i, d in conn.execute(
         "SELECT id, date FROM claims WHERE household = ? AND status = 'pending' ORDER BY date, id",
@@ -299,19 +303,21 @@ class Leaving:
 
 def close(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
           date: str) -> Leaving:
-    """The household leaves: its unspent points are cleared by a `close` posting dated `date`."""
+    """The household leaves: its points are cleared by a `close` posting dated `date` (unspent
+    points, or a deficit a deduction left: a closed account stands at zero)."""
     reason = _reason(reason)
     with db.transaction(conn):
-        available, _ = _leaving(conn, code, date)
-        cleared = max(available, 0)
+        available, _ = _leaving(conn, code, date, operator)
+        seq = ledger.head(conn)[0] + 1
         appended = ledger.append(conn, [Posting(
-            kind="close", date=date, household=code, points=-cleared, ref=f"close:{code}",
-            note=f"销户清零：{reason}", recorded_by=operator, reviewed_by=operator)])
+            kind="close", date=date, household=code, points=-available,
+            ref=f"close:{code}:{seq}", note=f"销户清零：{reason}", recorded_by=operator,
+            reviewed_by=operator)])
         conn.execute("UPDATE households SET closed_on = ? WHERE code = ?", (date, code))
         registers.append(conn, [registers.Change(
             "household", code, "close", {"closed": date}, old={"closed": None}, effective=date,
             reason=reason)], operator=operator)
-    return Leaving(code, date, cleared, 0, list(appended.seqs))
+    return Leaving(code, date, available, 0, list(appended.seqs))
 
 
 def merge(conn: sqlite3.Connection, source: str, target: str, *, operator: str, reason: str,
@@ -323,14 +329,15 @@ def merge(conn: sqlite3.Connection, source: str, target: str, *, operator: str, 
         raise BadInput("merge_same", code=source)
     with db.transaction(conn):
         ensure_open(conn, target)
-        available, honour = _leaving(conn, source, date)
+        available, honour = _leaving(conn, source, date, operator)
         out_seq = ledger.head(conn)[0] + 1
         appended = ledger.append(conn, [
             Posting(kind="merge", date=date, household=source, points=-available, qty=-honour,
-                    ref=f"merge:{source}:out", note=f"并入 {target}（#{out_seq + 1}）：{reason}",
+                    ref=f"merge:{source}:{out_seq}:out",
+                    note=f"并入 {target}（#{out_seq + 1}）：{reason}",
                     recorded_by=operator, reviewed_by=operator),
             Posting(kind="merge", date=date, household=target, points=available, qty=honour,
-                    ref=f"merge:{source}:in", note=f"由 {source} 并入（#{out_seq}）：{reason}",
+                    ref=f"merge:{source}:{out_seq}:in", note=f"由 {source} 并入（#{out_seq}）：{reason}",
                     recorded_by=operator, reviewed_by=operator),
         ])
         conn.execute("UPDATE households SET closed_on = ?, merged_into = ? WHERE code = ?",
@@ -340,6 +347,59 @@ def merge(conn: sqlite3.Connection, source: str, target: str, *, operator: str, 
             old={"closed": None, "merged_into": None}, effective=date, reason=reason)],
             operator=operator)
     return Leaving(source, date, available, honour, list(appended.seqs), into=target)
+
+
+def reopen(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
+           date: str) -> Leaving:
+    """A household closed or merged by mistake comes back: the posting that cleared its points
+    is reversed (or, for a merge, the pair that moved them is undone by a pair naming it, honour
+    and all), and it is open again, with its history saying so."""
+    from jifen_cli.village import require_reviewer
+
+    reason = _reason(reason)
+    with db.transaction(conn):
+        row = conn.execute("SELECT closed_on, merged_into FROM households WHERE code = ?",
+                           (code,)).fetchone()
+        if row is None:
+            raise UnknownHousehold(code=code)
+        closed, into = row
+        if closed is None:
+            raise BadInput("household_not_closed", code=code)
+        require_reviewer(conn, operator)
+        periods.ensure_open(conn, date)
+        if date < closed:
+            raise BadInput("reopen_before_closing", code=code, date=date, closed=closed)
+        kind = "merge" if into else "close"
+        (seq, points, qty) = conn.execute(
+            "SELECT seq, points, qty FROM postings WHERE household = ? AND kind = ?"
+            " ORDER BY seq DESC LIMIT 1", (code, kind)).fetchone()
+        if into:
+            ensure_open(conn, into)
+            available = conn.execute("SELECT available FROM households WHERE code = ?",
+                                     (into,)).fetchone()[0]
+            if available < -points:  # what the household it went into has spent of it
+                raise BadInput("reopen_spent", code=code, into=into, points=-points,
+                               available=available)
+            postings = [
+                Posting(kind="merge", date=date, household=into, points=points, qty=qty,
+                        reverses=seq + 1, note=f"撤销合并：{code} 移回（#{seq + 1}）：{reason}",
+                        recorded_by=operator, reviewed_by=operator),
+                Posting(kind="merge", date=date, household=code, points=-points, qty=-qty,
+                        reverses=seq, note=f"撤销合并：由 {into} 移回（#{seq}）：{reason}",
+                        recorded_by=operator, reviewed_by=operator),
+            ]
+        else:
+            postings = [Posting(kind="reverse", date=date, household=code, points=-points,
+                                reverses=seq, note=f"撤销销户（#{seq}）：{reason}",
+                                recorded_by=operator, reviewed_by=operator)]
+        appended = ledger.append(conn, postings)
+        conn.execute("UPDATE households SET closed_on = NULL, merged_into = NULL WHERE code = ?",
+                     (code,))
+        registers.append(conn, [registers.Change(
+            "household", code, "reopen", {"closed": None, "merged_into": None},
+            old={"closed": closed, "merged_into": into}, effective=date, reason=reason)],
+            operator=operator)
+    return Leaving(code, date, -points, -qty, list(appended.seqs), into=into)
 
 
 def balance(conn: sqlite3.Connection, code: str) -> dict:

@@ -915,6 +915,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Merged household {source} into {target} on {date}: {points} available and {honour} "
         "honour points moved (#{out_seq} → #{in_seq}); {source} is closed.",
     ),
+    "household_not_closed": ("户 {code} 没有销户，不需要恢复。", "Household {code} is not closed: nothing to reopen."),
+    "reopen_before_closing": (
+        "户 {code} 于 {closed} 销户，恢复日期 {date} 不能早于它。",
+        "Household {code} was closed on {closed}: it cannot be reopened on {date}, before that.",
+    ),
+    "reopen_spent": (
+        "户 {code} 并入 {into} 的 {points} 分，{into} 现只有 {available} 分可用：无法全部移回。",
+        "{into} got {points} points from {code} but has only {available} available now: they "
+        "cannot all be moved back.",
+    ),
+    "household_reopened": (
+        "户 {code} 已于 {date} 恢复：{points} 分退回（{seqs}）。",
+        "Reopened household {code} on {date}: {points} points back ({seqs}).",
+    ),
+    "household_reopened_merge": (
+        "户 {code} 已于 {date} 从 {into} 移回：可用积分 {points}、荣誉积分 {honour}（{seqs}）。",
+        "Reopened household {code} on {date}, moved back from {into}: {points} available and "
+        "{honour} honour points ({seqs}).",
+    ),
+    "change_reopen": ("恢复", "reopened"),
+    "merged_label": ("已并入 {into}", "merged into {into}"),
+    "no_households_found": ("没有找到相符的农户。", "No household matches."),
     "closed_label": ("已销户", "closed"),
     "retired_label": ("已停用", "retired"),
     "title_household_changes": ("{code} 的登记变更", "Changes to {code}"),

@@ -161,14 +161,14 @@ def _apply(state: Registers, seq: int, register: str, code: str, action: str, ef
             state.households[code] = Household(code=code, **{k: new[k] for k in HOUSEHOLD_FIELDS})
             return
         household = state.households.get(code)
-        if household is None or action not in ("edit", "close", "merge"):
+        if household is None or action not in ("edit", "close", "merge", "reopen"):
             raise KeyError(code)
         if action == "edit":
             for key, value in new.items():
                 if key not in HOUSEHOLD_FIELDS:
                     raise KeyError(key)
                 setattr(household, key, value)
-        else:
+        else:  # close, merge, and reopen (closed None again)
             household.closed = new["closed"]
             household.merged_into = new.get("merged_into")
     elif register == "rule":

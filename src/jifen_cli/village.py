@@ -75,6 +75,16 @@ def reviewer_retired(conn: sqlite3.Connection, name: str) -> str | None | bool:
     return False if row is None else row[0]
 
 
+def require_reviewer(conn: sqlite3.Connection, reviewer: str) -> None:
+    """Only a member of the working group who has not left it reviews, resolves objections, or
+    closes and merges households."""
+    retired = reviewer_retired(conn, reviewer)
+    if retired is False:
+        raise NotReviewer(name=reviewer)
+    if retired:
+        raise Retired("reviewer_retired", name=reviewer, date=retired)
+
+
 def retire_reviewer(conn: sqlite3.Connection, name: str, *, reason: str, operator: str,
                     date: str) -> str:
     """A reviewer leaves the working group: no more reviews; what they reviewed stays theirs."""

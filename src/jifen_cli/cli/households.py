@@ -77,6 +77,24 @@ def close(
           seq=done.seqs[0])
 
 
+@household_app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Household code.")],
+    reason: Reason,
+    date: Date = None,
+):
+    """A household closed or merged by mistake comes back, its points with it."""
+    from jifen_cli import households
+
+    s = state(ctx)
+    done = households.reopen(s.conn(), code, operator=s.operator(), reason=reason,
+                             date=date_or_today(date))
+    s.say("household_reopened_merge" if done.into else "household_reopened", code=code,
+          into=done.into, points=done.points, honour=done.honour, date=done.date,
+          seqs=", ".join(f"#{n}" for n in done.seqs))
+
+
 @household_app.command("merge")
 def merge(
     ctx: typer.Context,
@@ -97,9 +115,13 @@ def merge(
           points=done.points, honour=done.honour, out_seq=done.seqs[0], in_seq=done.seqs[1])
 
 
-def _rows(items: list[dict], private: bool, closed_label: str):
+def _rows(s, items: list[dict], private: bool):
     for h in items:
-        name = f"{h['name']}（{closed_label} {h['closed_on']}）" if h["closed"] else h["name"]
+        name = h["name"]
+        if h["merged_into"]:
+            name = f"{name}（{s.t('merged_label', into=h['merged_into'])} {h['closed_on']}）"
+        elif h["closed"]:
+            name = f"{name}（{s.t('closed_label')} {h['closed_on']}）"
         row = [h["code"], name, h["group"], h["members"], h["id_number"]]
         if private:
             row.append(h["phone"])
@@ -111,7 +133,7 @@ def _show(s, items: list[dict], private: bool, title: str) -> None:
     if private:
         cols.append("col_phone")
     cols += ["col_available", "col_honour"]
-    table(title, [s.t(c) for c in cols], _rows(items, private, s.t("closed_label")),
+    table(title, [s.t(c) for c in cols], _rows(s, items, private),
           numeric=(3, len(cols) - 2, len(cols) - 1))
 
 
@@ -145,6 +167,8 @@ def list_(
                                 include_closed=all_)
     if json:
         print_json([_json(h, private) for h in items])
+    elif not items:
+        s.say("no_households_found")
     else:
         _show(s, items, private, s.t("title_households"))
 
