@@ -15,10 +15,14 @@ from jifen_cli import figures
 def lock(jifen, quarter: str) -> None:
     """Lock a quarter the way publication does: a publications row pinning the ledger head."""
     seq, head = jifen.sql("SELECT head_seq, head_hash FROM village")[0]
+    changes = jifen.sql("SELECT changes_seq, changes_hash FROM village")[0]
+    manifest = json.dumps({"quarter": quarter, "digest": head, "files": {}})
     with sqlite3.connect(jifen.db) as conn:
         conn.execute(
-            "INSERT INTO publications (quarter, head_seq, digest, published_at, published_by)"
-            " VALUES (?, ?, ?, '2025-01-05T00:00:00Z', '格桑')", (quarter, seq, head))
+            "INSERT INTO publications (quarter, head_seq, digest, published_at, published_by,"
+            " manifest, changes_seq, changes_hash, date, objection_days)"
+            " VALUES (?, ?, ?, '2025-01-05T00:00:00Z', '格桑', ?, ?, ?, '2025-01-05', 7)",
+            (quarter, seq, head, manifest, *changes))
 
 
 def balance(jifen, household):

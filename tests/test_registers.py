@@ -467,3 +467,22 @@ def test_a_merge_is_not_undone_when_the_points_are_spent(village):
     r = village.refused("household", "reopen", "H003", "--reason", "并错了", operator="格桑")
     assert "H001" in r.stderr and "20" in r.stderr and "8" in r.stderr
     assert village.json("household", "show", "H003")["closed"] is True
+
+
+def test_a_merge_moves_points_with_their_dates_so_the_clearing_still_takes_them(jifen, tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.setenv("JIFEN_TODAY", "2023-12-31")
+    jifen.ok("init", "--village", "日玛村")
+    jifen.ok("reviewer", "add", "格桑")
+    for code in ("H001", "H002"):
+        jifen.ok("household", "add", code, "次仁")
+    jifen.ok("rule", "add", "A01", "--category", "人居环境", "--title", "庭院整洁", "--points", "10")
+    jifen.ok("record", "H002", "A01", "--qty", "10", "--date", "2023-11-01")  # 100 in 2023
+    jifen.ok("record", "H001", "A01", "--date", "2023-11-02")                # 10 in 2023
+    jifen.ok("review", "approve", "--all", operator="格桑")
+    jifen.ok("publish", "--quarter", "2023Q4", "--out", str(tmp_path / "q4"), "--date", "2023-12-31")
+    monkeypatch.setenv("JIFEN_TODAY", "2024-01-10")
+    jifen.ok("household", "merge", "H002", "H001", "--reason", "重复登记", "--date", "2024-01-05",
+             operator="格桑")
+    plan = jifen.json("expire", "--year", "2023", "--dry-run")
+    assert plan["points"] == 110 and [h["household"] for h in plan["households"]] == ["H001"]

@@ -126,9 +126,10 @@ class _Lots:
             self.left[seq] = have - used
         return points - used
 
-    def take_oldest(self, taker: int, points: int, year: str | None = None) -> None:
+    def take_oldest(self, taker: int, points: int, year: str | None = None,
+                    pieces: list | None = None) -> None:
         """Posting `taker` takes `points`, from the oldest lots (of `year` only, if given); what
-        no lot can pay is owed."""
+        no lot can pay is owed. `pieces` collects (date, points) of what each lot gave."""
         for date, seq in self.order:
             if not points:
                 break
@@ -136,6 +137,8 @@ class _Lots:
                 rest = self.take_from(seq, points)
                 if rest != points:
                     self._paid(taker, seq, points - rest)
+                    if pieces is not None:
+                        pieces.append((date, points - rest))
                 points = rest
         if points:
             self.owed.append([taker, points])
@@ -165,6 +168,7 @@ def unspent(conn: sqlite3.Connection, year: int) -> dict[str, int]:
         "SELECT reverses FROM postings WHERE kind = 'reverse' AND household IS NOT NULL")}
     lots: dict[str, _Lots] = {}
     kinds: dict[int, str] = {}
+    moving: list[tuple[str, int]] | None = None  # the lots a merge takes, for its other half
     for seq, kind, date, household, points, reverses, ref in conn.execute(
         "SELECT seq, kind, date, household, points, reverses, ref FROM postings"
         " WHERE household IS NOT NULL ORDER BY seq"
@@ -175,6 +179,17 @@ def unspent(conn: sqlite3.Connection, year: int) -> dict[str, int]:
             book.reverse_earn(seq, reverses, -points)
         elif kind == "reverse" and points > 0:
             book.give_back(reverses)
+        elif kind == "merge" and points < 0:  # the points leave with their own dates...
+            moving = []
+            book.take_oldest(seq, -points, pieces=moving)
+        elif kind == "merge" and points > 0 and moving is not None:
+            # ... and arrive in the household merged into (the next posting) with them, so a
+            # merge neither saves last year's points from the clearing nor ages this year's
+            for n, (day, piece) in enumerate(moving, start=1):
+                book.add(-(seq * 1000 + n), day, piece)  # keys of their own, below any seq
+            if points > sum(piece for _, piece in moving):  # what the lots did not cover
+                book.add(seq, date, points - sum(piece for _, piece in moving))
+            moving = None
         elif points > 0:
             book.add(seq, date, points)
         elif points < 0:
