@@ -163,7 +163,8 @@ def test_each_bad_record_is_reported_with_its_excel_row_and_nothing_is_written(v
         f"{path}:8: 2024-03-15 lies in the locked period: 2024Q1, the latest published quarter, "
         "locks every date up to 2024-03-31. Correct a mistake with `jifen reverse`, dated after "
         "2024-03-31.",
-        f"{path}:9: date 2024-07-02 is in the future",
+        f"{path}:9: date 2024-07-02 is in the future (today is 2024-06-30):"
+        " nothing is recorded before it happens",
         f"{path}:10: ref R1 repeats row 2 of this file",
         f"{path}:11: this row has 7 cells, more than the header's 6 columns",
     ]

@@ -67,7 +67,8 @@ def build_village(path: Path, name, township, county, klass, mode, k, q1, *, pub
     j.ok(*db, "redeem", "H002", "G002", "--date", "2024-05-22", *shop)
     wrong = _seq(j.ok(*db, "redeem", "H002", "G001", "--date", "2024-05-23", *store))
     j.ok(*db, "reverse", str(wrong), "--reason", "兑换记错", "--date", "2024-06-01")
-    j.ok(*db, "item", "restock", "G001", "10", "--cost", "300", "--date", "2024-06-02")
+    if mode != "partner":  # a partner-only village has no store of its own to stock
+        j.ok(*db, "item", "restock", "G001", "10", "--cost", "300", "--date", "2024-06-02")
     if publish:
         j.ok(*db, "publish", "--quarter", "2024Q2", "--out", str(path.parent / f"{path.stem}-pub"),
              "--date", "2024-06-30")

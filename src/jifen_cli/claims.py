@@ -50,8 +50,10 @@ def read_evidence(paths: list[Path]) -> list[tuple[str, str, int, bytes]]:
     out = []
     for path in paths:
         path = Path(path)
+        if path.is_dir():
+            raise EvidenceProblem(file=str(path), detail_key="evidence_is_folder")
         try:
-            if not path.is_file():  # a folder, a device like /dev/zero, a pipe: not a document
+            if not path.is_file():  # a device like /dev/zero, a pipe: not a document
                 raise OSError
             with open(path, "rb") as f:
                 data = f.read(EVIDENCE_LIMIT + 1)  # bounded, even if the file grows meanwhile
@@ -92,7 +94,7 @@ def check_claim(conn: sqlite3.Connection, household: str, rule: str, qty, date: 
     qty = parse_int(qty, "qty", minimum=1)
     check_points(household, rule_row, qty)
     if date > today().isoformat():
-        raise BadInput("future_date", value=date)
+        raise BadInput("future_date", value=date, today=today().isoformat())
     periods.ensure_open(conn, date)
     return qty
 

@@ -61,6 +61,8 @@ def create(path: str | Path) -> sqlite3.Connection:
 def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open an existing village file, migrating it forward unless `readonly`."""
     path = Path(path)
+    if path.is_dir():
+        raise NoVillage("village_is_folder", path=str(path))
     if not path.is_file():
         raise NoVillage(path=str(path))
     try:

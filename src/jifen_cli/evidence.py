@@ -200,6 +200,8 @@ def get(conn: sqlite3.Connection, claim_id: int, out: Path) -> list[tuple[Stored
     claims.get(conn, claim_id)  # an unknown claim is refused
     items = of_claim(conn, claim_id)
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise EvidenceProblem(file=str(out), detail_key="evidence_out_is_file")
     targets = [out / name for name in unique_names([i.name for i in items])]
     for target in targets:
         if os.path.lexists(target):

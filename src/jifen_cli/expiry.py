@@ -225,7 +225,7 @@ def _plan(conn: sqlite3.Connection, year: int, date: str) -> Clearing:
     if date <= year_end:
         raise BadInput("expire_date", year=year, date=date)
     if date > today().isoformat():
-        raise BadInput("future_date", value=date)
+        raise BadInput("future_date", value=date, today=today().isoformat())
     periods.ensure_open(conn, date, locked)
     left = unspent(conn, year)
     households = []

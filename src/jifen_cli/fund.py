@@ -44,7 +44,7 @@ def _amount(value, field: str) -> int:
 
 def _check_date(date: str) -> None:
     if date > today().isoformat():
-        raise BadInput("future_date", value=date)
+        raise BadInput("future_date", value=date, today=today().isoformat())
 
 
 def grant(conn: sqlite3.Connection, amount, *, date: str, operator: str, note: str = "") -> dict:

@@ -168,7 +168,7 @@ def resolve(conn: sqlite3.Connection, text: str) -> str:
             Message("household_match_closed" if closed else "household_match",
                               code=code, name=name, group=grp or "—", closed=closed or "")
             for code, name, grp, closed in matches])
-    raise UnknownHousehold(code=text)
+    raise UnknownHousehold("unknown_household_or_name", code=text)
 
 
 def ensure_open(conn: sqlite3.Connection, code: str) -> None:

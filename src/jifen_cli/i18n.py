@@ -84,6 +84,10 @@ def said(value, lang: str) -> str:
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- the village file ---------------------------------------------------------------
     "error": ("出错了：{detail}", "Error: {detail}"),
+    "village_is_folder": (
+        "{path} 是文件夹，不是村台账文件：请写出其中的村台账文件，如 --db {path}/村名.db。",
+        "{path} is a folder, not a village file: name the file in it, e.g. --db {path}/VILLAGE.db.",
+    ),
     "no_village": (
         "找不到村台账文件 {path}。先运行 `jifen init --village 村名` 创建，或用 --db / JIFEN_DB 指定文件。",
         "No village file at {path}. Create one with `jifen init --village NAME`, "
@@ -157,6 +161,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "没有户号为 {code} 的农户。用 `jifen household list` 查看。",
         "No household {code}. See `jifen household list`.",
     ),
+    "unknown_household_or_name": (
+        "没有户号为 {code} 的农户（也没有户主叫这个名字）。用 `jifen household list --search` 查找。",
+        "No household {code} (as a code or a head's name). Look with `jifen household list "
+        "--search`.",
+    ),
     "unknown_rule": (
         "没有编号为 {code} 的评分指标。用 `jifen rule list` 查看。",
         "No rule {code}. See `jifen rule list`.",
@@ -172,6 +181,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_posting": (
         "台账中没有序号为 {seq} 的条目。用 `jifen history 户号` 查看。",
         "No posting #{seq} in the ledger. See `jifen history HOUSEHOLD`.",
+    ),
+    "no_village_store_restock": (
+        "本村只通过合作商超兑换（--mode partner），没有自己的积分超市：{code} 不进货。",
+        "This village redeems only at partner shops (mode partner): it has no store of its own "
+        "to restock {code} for.",
+    ),
+    "no_partner_shops_add": (
+        "本村只有自己的积分超市（--mode store），没有合作商超：不能登记 {shop}。",
+        "This village has only its own store (mode store), no partner shops: {shop} cannot be "
+        "registered.",
+    ),
+    "retire_before_activity": (
+        "{what} {code} 在 {date} 之后还有台账记录（#{seq}，{later}）：停用日期不能早于它。",
+        "{what} {code} has a posting dated after {date} (#{seq}, {later}): it cannot be retired "
+        "before it.",
+    ),
+    "not_reviewer_to_retire": (
+        "{name} 不是工作领导小组的审核人，无需停用。用 `jifen reviewer list` 查看。",
+        "{name} is not a reviewer of the working group: there is nothing to retire. See `jifen "
+        "reviewer list`.",
     ),
     "not_reviewer": (
         "{name} 不是积分超市工作领导小组的审核人。先运行 `jifen reviewer add {name}`。",
@@ -229,6 +258,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "evidence_problem": ("佐证材料 {file}：{detail}", "Evidence {file}: {detail}"),
     "evidence_missing": ("文件不存在或无法读取", "cannot be read"),
+    "evidence_is_folder": ("是文件夹，不是照片或扫描件：请写出其中的文件", "is a folder, not a photo or scan: name the files in it"),
+    "evidence_out_is_file": ("是文件，不是文件夹：--out 要写一个文件夹", "is a file, not a folder: --out names a folder"),
     "evidence_too_big": (
         "大小 {size} 超过上限 {limit}，请压缩后再附上",
         "is {size}, over the {limit} limit; shrink it first",
@@ -325,6 +356,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  rejected, monthly cap already reached: {count}",
     ),
     "import_totals": ("  积分合计 {points:+d}，库存合计 {stock:+d}", "  points {points:+d}, stock {stock:+d}"),
+    "import_points": ("  积分合计 {points:+d}", "  points {points:+d}"),
     "import_progress": ("导入中", "Importing"),
     "demo_top": ("可用积分最多的 10 户", "The 10 households with the most points"),
     "demo_done": (
@@ -356,6 +388,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{quarter} 还有 {count} 条待审核记录（编号 户号 日期）：\n{claims}\n先用 `jifen review approve` 或 `jifen review reject` 审核，再公示。",
         "{quarter} still has {count} pending claim(s) (id household date):\n{claims}\n"
         "Approve or reject them with `jifen review`, then publish.",
+    ),
+    "publish_out_is_file": (
+        "{out} 是文件，不是文件夹：--out 要写一个新的或空的文件夹。",
+        "{out} is a file, not a folder: --out names a new or empty folder.",
     ),
     "publish_out_exists": (
         "{out} 已存在且不是空文件夹（也不是只装着本季度一次未改动的试运行结果），不会覆盖。"
@@ -548,7 +584,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "bad ID number {value}: 18 characters, digits with a final digit or X",
     ),
     "bad_phone": ("电话 {value} 无效", "bad phone number {value}"),
-    "future_date": ("日期 {value} 在今天之后", "date {value} is in the future"),
+    "future_date": ("日期 {value} 在今天之后（今天是 {today}）：不能记录还没发生的事",
+                    "date {value} is in the future (today is {today}): nothing is recorded "
+                    "before it happens"),
     "review_needs_ids": (
         "请给出记录编号，或用 --all 审核全部待审记录。",
         "Name the claims to approve, or use --all.",
@@ -897,7 +935,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "before it.",
     ),
     "merge_same": ("不能把户 {code} 并入它自己。", "Household {code} cannot be merged into itself."),
-    "edit_nothing": ("没有要修改的内容：请给出要改的项（例如 --name）。{code}",
+    "edit_nothing": ("{code} 没有要修改的内容：请给出要改的项（例如 --name）。",
                      "Nothing to change for {code}: give what changes (e.g. --name)."),
     "edit_no_change": ("{code} 已经是这些值，没有修改。", "{code} already has these values: nothing changed."),
     "cannot_reverse_leaving": (
@@ -1140,6 +1178,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cannot tell which quarter {folder} holds: name it with --quarter.",
     ),
     "disclosure_no_folder": ("{folder} 不是文件夹。", "{folder} is not a folder."),
+    "disclosure_no_such_folder": ("找不到文件夹 {folder}。", "There is no folder {folder}."),
     "disclosure_matches": (
         "{folder} 与 {published} 公示的 {quarter} 完全一致：{files} 个文件，一字节不差（摘要 {digest}）。",
         "{folder} is the {quarter} disclosure published on {published}: all {files} files, "
@@ -1417,7 +1456,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "show_household_value": ("{code} {name}（组别 {group}）", "{code} {name} (group {group})"),
     "show_rule": ("指标", "rule"),
     "show_rule_value": (
-        "{rule} {title}（{category}，每件 {points} 分，月上限 {cap}）",
+        "{rule} {title}（{category}，每次 {points} 分，月上限 {cap}）",
         "{rule} {title} ({category}, {points} points a unit, monthly cap {cap})",
     ),
     "show_qty": ("数量", "qty"),
@@ -1467,6 +1506,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Recorded event {id}: {count} pending claim(s), one per household; {files} evidence "
         "file(s), stored once",
     ),
+    "event_recorded_no_files": ("已录入活动 {id}：{count} 户各一条待审核记录",
+                                "Recorded event {id}: {count} pending claim(s), one per household"),
     "event_claim": ("记录 {id}：{household}", "claim {id}: {household}"),
     "check_item_evidence": ("佐证材料", "evidence"),
     "check_evidence_ok": (

@@ -51,7 +51,7 @@ def add(conn: sqlite3.Connection, *, quarter: str, text: str, household: str | N
         raise BadInput("bad_name", field="text")
     by = optional_text(by, "by")
     if date > today().isoformat():
-        raise BadInput("future_date", value=date)
+        raise BadInput("future_date", value=date, today=today().isoformat())
     with db.transaction(conn):
         first, last = publication_period(conn, quarter)
         if date < first:

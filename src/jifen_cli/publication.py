@@ -43,6 +43,8 @@ def check_out(out: Path, manifest_text: str | None = None) -> bool:
     added, nothing edited since) — may be replaced. Returns True for such a folder."""
     if not out.exists() or (out.is_dir() and not any(out.iterdir())):
         return False
+    if not out.is_dir():
+        raise PublishRefused("publish_out_is_file", out=str(out))
     if manifest_text is not None and out.is_dir() and _is_dry_run_of(out, json.loads(manifest_text)):
         return True
     raise PublishRefused("publish_out_exists", out=str(out))
@@ -353,7 +355,7 @@ def check(conn: sqlite3.Connection, quarter: str, date: str, today_: str | None 
         latest = conn.execute("SELECT max(quarter) FROM publications").fetchone()[0]
         raise PublishRefused("publish_before_latest", quarter=quarter, latest=latest)
     if date > (today_ or today().isoformat()):
-        raise BadInput("future_date", value=date)
+        raise BadInput("future_date", value=date, today=today_ or today().isoformat())
     if date < last:
         raise PublishRefused("publish_not_over", quarter=quarter, last=last)
     (earliest,) = conn.execute(
@@ -692,7 +694,8 @@ def check_folder(conn: sqlite3.Connection, folder: Path, quarter: str | None = N
     village file? Every file present and byte-identical, nothing else in it."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise BadInput("disclosure_no_folder", folder=str(folder))
+        raise BadInput("disclosure_no_folder" if folder.exists() else "disclosure_no_such_folder",
+                       folder=str(folder))
     quarter = periods.parse_quarter(quarter) if quarter else _which_quarter(conn, folder)
     wanted, (date, digest) = expected_files(conn, quarter)
     present = {p.name: p for p in folder.iterdir() if p.is_file() or p.is_dir()}

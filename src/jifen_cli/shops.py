@@ -12,7 +12,7 @@ import difflib
 import sqlite3
 
 from jifen_cli import db, registers
-from jifen_cli.errors import Duplicate, UnknownShop
+from jifen_cli.errors import BadInput, Duplicate, UnknownShop
 from jifen_cli.values import check_text, now, optional_text
 
 
@@ -36,6 +36,8 @@ def add(conn: sqlite3.Connection, name: str, *, contact: str = "", operator: str
     name = check_text(name, "shop")
     contact = optional_text(contact, "contact")
     with db.transaction(conn):
+        if conn.execute("SELECT mode FROM village").fetchone()[0] == "store":
+            raise BadInput("no_partner_shops_add", shop=name)
         if conn.execute("SELECT 1 FROM shops WHERE name = ?", (name,)).fetchone():
             raise Duplicate("duplicate_shop", code=name)
         stamp = now()

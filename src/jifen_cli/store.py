@@ -131,6 +131,12 @@ def retire(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
     reason = text(reason, "reason")
     with db.transaction(conn):
         item = _in_use(conn, code)
+        later = conn.execute(
+            "SELECT seq, date FROM postings WHERE item = ? AND date > ? ORDER BY date LIMIT 1",
+            (code, date)).fetchone()
+        if later:  # the history would say it was gone before a redemption or restock of it
+            raise BadInput("retire_before_activity", what="item", code=code, date=date,
+                           seq=later[0], later=later[1])
         conn.execute("UPDATE items SET retired_on = ? WHERE code = ?", (date, code))
         registers.append(conn, [registers.Change("item", code, "retire", {"retired": date},
                                                  old={"retired": None}, effective=date,
@@ -151,6 +157,8 @@ def restock(conn: sqlite3.Connection, code: str, qty, *, cost, date: str, operat
     qty = parse_int(qty, "qty", minimum=1)
     cost_fen = parse_yuan(cost, "cost")
     with db.transaction(conn):
+        if village_mode(conn) == "partner":  # its goods are handed out by the partner shops
+            raise BadInput("no_village_store_restock", code=code)
         _in_use(conn, code)
         from jifen_cli.fund import ensure_affordable
 

@@ -58,6 +58,7 @@ def event(
         print_json({"event": done.id, "claims": done.claims, "households": done.households,
                     "evidence": done.files})
         return
-    s.say("event_recorded", id=done.id, count=len(done.claims), files=done.files)
+    s.say("event_recorded" if done.files else "event_recorded_no_files", id=done.id,
+          count=len(done.claims), files=done.files)
     for claim_id, code in zip(done.claims, done.households):
         s.say("event_claim", id=claim_id, household=code)

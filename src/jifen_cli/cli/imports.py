@@ -126,7 +126,8 @@ def show(s, result) -> None:
         if result.counts.get(name):
             s.say(f"import_count_{name}", count=result.counts[name])
     if result.points or result.stock:
-        s.say("import_totals", points=result.points, stock=result.stock)
+        s.say("import_totals" if result.stock else "import_points", points=result.points,
+              stock=result.stock)
 
 
 class _progress:

@@ -23,7 +23,7 @@ def date_or_today(value: str | None) -> str:
 
     date = parse_date(value) if value else today()
     if date > today():
-        raise BadInput("future_date", value=date.isoformat())
+        raise BadInput("future_date", value=date.isoformat(), today=today().isoformat())
     return date.isoformat()
 
 

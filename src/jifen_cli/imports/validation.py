@@ -148,7 +148,7 @@ class EventChecks:
                 raise BadInput("bad_date", value=text)
             iso = day.isoformat()
             if self.today is not None and iso > self.today:
-                raise BadInput("future_date", value=iso)
+                raise BadInput("future_date", value=iso, today=self.today)
             if iso <= self.locked:
                 raise locked_out(iso, self.locked)
             return iso
