@@ -320,14 +320,39 @@ def test_every_import_says_the_same_as_before(reference, today, batching, scenar
     assert today[batching][scenario]["said"] == reference[batching][scenario]["said"]
 
 
+# The one message that changed, on purpose: before, a redemption whose ref repeated a row of an
+# earlier batch of the same file was not caught at its row (the postings of that batch were not
+# in the register yet) and the import died on the UNIQUE index instead.
+FIXED = {
+    ("batches of 3", "redemptions/en"): (
+        "DIR/坏兑换.csv:9: qty must be a whole number, got x\n"
+        "Cannot use DIR/bad.db: UNIQUE constraint failed: postings.ref. "
+        "Nothing committed before was lost.\n",
+        "DIR/坏兑换.csv:8: ref Y1 already appears earlier in this file\n"
+        "DIR/坏兑换.csv:9: qty must be a whole number, got x\n"
+        "7 invalid row(s); nothing was written. Fix them and import again.\n"),
+    ("batches of 3", "redemptions/zh"): (
+        "DIR/坏兑换.csv:9: 数量应为整数，收到 x\n"
+        "无法读写 DIR/bad.db：UNIQUE constraint failed: postings.ref。之前已保存的数据没有丢失。\n",
+        "DIR/坏兑换.csv:8: 流水号 Y1 在本文件前面已出现过\n"
+        "DIR/坏兑换.csv:9: 数量应为整数，收到 x\n"
+        "7 行有误，什么都没有写入。改正后重新导入。\n"),
+}
+
+
 @pytest.mark.parametrize("batching", BATCHINGS)
 def test_every_bad_row_gets_the_same_message_as_before_and_nothing_is_written(
         reference, today, batching):
     ours, theirs = today[batching]["bad"], reference[batching]["bad"]
     assert ours["said"].keys() == theirs["said"].keys()
     for name in theirs["said"]:
-        assert ours["said"][name] == theirs["said"][name], name
-        assert theirs["said"][name]["exit"] == 1
+        expected = dict(theirs["said"][name])
+        if (batching, name) in FIXED:
+            before, after = FIXED[batching, name]
+            assert expected["stderr"].endswith(before)
+            expected["stderr"] = expected["stderr"][:-len(before)] + after
+        assert ours["said"][name] == expected, name
+        assert expected["exit"] == 1
     assert ours["tables"] == theirs["tables"]
 
 
@@ -347,9 +372,8 @@ def test_the_reference_covers_what_it_claims(reference):
 
 
 if __name__ == "__main__":
-    import tempfile
-
     import os
+    import tempfile
 
     os.environ.update(JIFEN_TODAY="2024-06-30", COLUMNS="200")
     os.environ.pop("JIFEN_OPERATOR", None)

@@ -108,7 +108,8 @@ def run(conn: sqlite3.Connection, kind: str, path: str | Path, *, operator: str,
             state = apply.Run(conn, kind=kind, label=label, lang=lang, operator=operator,
                               import_id=import_id, today=today_iso, date=date or today_iso,
                               approve=approve, recorded_by=recorded_by,
-                              allow_repeats=allow_repeats, on_problem=on_problem)
+                              allow_repeats=allow_repeats, on_problem=on_problem,
+                              size=print_.size)
             stream = readers.rows(path, print_.format,
                                   read_progress if progress is not None else None,
                                   exact=print_.exact)
