@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from itertools import chain, compress, groupby, repeat
+from itertools import chain, compress, repeat
 from operator import is_
 from pathlib import Path
 
@@ -226,18 +226,26 @@ def insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str],
     and a statement per row pays SQLite's per-statement work on every row. Consecutive rows
     with None in the same columns share a statement; the order of the rows is kept, so a row
     may refer to one before it."""
-    for nulls, run in groupby(rows, key=lambda row: tuple(map(is_, row, repeat(None)))):
-        run = list(run)
+    columns = tuple(columns)
+    nones = repeat(None)
+    patterns = [tuple(map(is_, row, nones)) for row in rows]  # True where a value is None
+    start = 0
+    while start < len(rows):
+        nulls = patterns[start]
+        end = start + 1
+        while end < len(rows) and patterns[end] == nulls:
+            end += 1
         bound = tuple(not null for null in nulls)
-        whole = len(run) - len(run) % ROWS_PER_INSERT
-        if whole:
-            many = _insert_sql(table, tuple(columns), nulls, ROWS_PER_INSERT)
-            for start in range(0, whole, ROWS_PER_INSERT):
+        whole = start + (end - start) // ROWS_PER_INSERT * ROWS_PER_INSERT
+        if whole > start:
+            many = _insert_sql(table, columns, nulls, ROWS_PER_INSERT)
+            for at in range(start, whole, ROWS_PER_INSERT):
                 conn.execute(many, list(chain.from_iterable(
-                    compress(row, bound) for row in run[start:start + ROWS_PER_INSERT])))
-        if whole < len(run):
-            conn.executemany(_insert_sql(table, tuple(columns), nulls, 1),
-                             [tuple(compress(row, bound)) for row in run[whole:]])
+                    map(compress, rows[at:at + ROWS_PER_INSERT], repeat(bound)))))
+        if whole < end:
+            conn.executemany(_insert_sql(table, columns, nulls, 1),
+                             list(map(tuple, map(compress, rows[whole:end], repeat(bound)))))
+        start = end
 
 
 @lru_cache(maxsize=64)

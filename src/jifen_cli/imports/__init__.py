@@ -21,7 +21,7 @@ from pathlib import Path
 from jifen_cli import db
 from jifen_cli.errors import BadInput, ImportRejected
 from jifen_cli.imports import apply, readers
-from jifen_cli.imports.validation import COLUMNS, KINDS, blank, match_header, pick
+from jifen_cli.imports.validation import COLUMNS, KINDS, Picker, blank, match_header
 from jifen_cli.values import check_text, now
 from jifen_cli.values import today as real_today
 
@@ -151,6 +151,7 @@ def _import(state: apply.Run, kind: str, stream) -> None:
     header_row, header, index = _find_header(state, kind, stream)
     width = len(header)
     bad_row = readers.BadRow
+    pick = Picker(index)
 
     def data():
         for number, cells in stream:
@@ -158,7 +159,7 @@ def _import(state: apply.Run, kind: str, stream) -> None:
                 state.rows += 1
                 state.problem(number, BadInput(cells.key, **cells.params))
                 continue
-            values = pick(cells, index)
+            values = pick(cells)
             if not any(values) and blank(cells):
                 continue
             state.rows += 1
