@@ -61,6 +61,8 @@ def _env(tmp_path, monkeypatch):
     monkeypatch.delenv("JIFEN_LANG", raising=False)
     monkeypatch.setenv("JIFEN_TODAY", "2024-06-30")
     monkeypatch.setenv("COLUMNS", "200")
+    # The roll-up's verification cache goes to the user's cache folder: a test's own, never ours.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ Household names, ID numbers, phones, notes and evidence are not exported: the da
 figures, and the village files stay the record.
 
 Every file is verified before export (the same read-only open and `health.verify_file` — SQLite's
-quick_check of its pages, then `ledger.verify` — as the roll-up); a damaged, foreign, truncated or
+quick_check of its pages, then `ledger.verify` — as the roll-up, and the same verification cache:
+bytes already seen verified are not verified again); a damaged, foreign, truncated or
 newer file is not exported and is reported. Of two copies of one village, the one with the longer
 ledger is exported, unless it is damaged: then the next copy is tried, so a clean copy is always
 chosen over a damaged one. Each part file is written to
@@ -143,37 +144,44 @@ def _write(path: Path, table) -> None:
     os.replace(temporary, path)
 
 
-def export_one(path: str, out: str, quarter: str | None) -> tuple[rollup.Row, int]:
-    """Verify one village file and write its postings. Never raises: problems are the row's."""
+def export_one(path: str, out: str, quarter: str | None
+               ) -> tuple[rollup.Row, int, tuple[str, dict] | None]:
+    """Verify one village file and write its postings. Never raises: problems are the row's.
+    Bytes the verification cache has seen verified are not verified again (rollup.open_read
+    hashes them under the read lock); what this proves for the cache comes back as the third
+    item, as from rollup.examine."""
     from jifen_cli import health
-    from jifen_cli.db import open_village
-    from jifen_cli.village import info
 
     row = rollup.Row(path=path)
     written = 0
+    found = None
     try:
         if rollup._header_problem(Path(path), row):
-            return row, 0
-        conn = open_village(path, readonly=True)
-        try:
-            facts = info(conn)
-            row.village, row.township, row.county = (facts["village"], facts["township"],
-                                                     facts["county"])
-            row.village_id = rollup.village_id(row.village, row.township, row.county,
-                                               facts["created_at"])
-            report = health.verify_file(conn)
-            row.head_seq, row.head = report.postings, report.head
-            if not report.ok:
-                row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
-                return row, 0
-            row.verified = "yes"
-            if quarter:
-                first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
-            else:
-                first, last = "0000-01-01", "9999-12-31"
-            rows = conn.execute(POSTINGS_SQL, {"first": first, "last": last}).fetchall()
-        finally:
-            conn.close()
+            return row, 0, None
+        with open(path, "rb") as raw:
+            conn, facts, digest = rollup.open_read(Path(path), raw)
+            try:
+                rollup.identify(row, facts)
+                entry = rollup.known_entry(digest, raw)
+                if entry is not None:
+                    row.head_seq, row.head = entry["head_seq"], entry["head"]
+                else:
+                    report = health.verify_file(conn)
+                    row.head_seq, row.head = report.postings, report.head
+                    if not report.ok:
+                        row.status, row.verified, row.detail = ("damaged", "damaged",
+                                                                report.problems[0])
+                        return row, 0, None
+                    if digest is not None:
+                        found = digest, rollup.new_entry(row, raw, {})
+                row.verified = "yes"
+                if quarter:
+                    first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
+                else:
+                    first, last = "0000-01-01", "9999-12-31"
+                rows = conn.execute(POSTINGS_SQL, {"first": first, "last": last}).fetchall()
+            finally:
+                conn.close()
         by_quarter: dict[str, list[tuple]] = {}
         for r in rows:
             by_quarter.setdefault(periods.quarter_of(r[2]), []).append(r)
@@ -185,7 +193,7 @@ def export_one(path: str, out: str, quarter: str | None) -> tuple[rollup.Row, in
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of an export
         row.status, row.verified = "unreadable", "no" if row.verified != "damaged" else "damaged"
         row.detail = rollup.failure(exc)
-    return row, written
+    return row, written, found
 
 
 def _export_many(paths: Sequence[str], job: tuple[str, str | None]) -> list:
@@ -214,8 +222,9 @@ def _identify(path: Path) -> tuple[str, int] | None:
 
 def export(arguments: Iterable[str | Path], out: str | Path, *, quarter: str | None = None,
            jobs: int | None = None, progress: Callable[[int], None] | None = None,
-           on_found: Callable[[int], None] | None = None) -> dict:
-    """Write the dataset; returns {"villages", "postings", "files", "skipped": [Row...]}."""
+           on_found: Callable[[int], None] | None = None, cache=None) -> dict:
+    """Write the dataset; returns {"villages", "postings", "files", "skipped": [Row...]}.
+    `cache`: the verification cache the roll-up uses (cache.Cache; None: verify every file)."""
     require_pyarrow()
     quarter = periods.parse_quarter(quarter) if quarter else None
     paths, repeats = rollup.unique_files(rollup.find_files(arguments))
@@ -241,9 +250,12 @@ def export(arguments: Iterable[str | Path], out: str | Path, *, quarter: str | N
         tried += len(todo)
         if on_found:
             on_found(tried)
-        results = rollup.run(_export_many, todo, (str(out), quarter), jobs=jobs, progress=progress)
+        results = rollup.run(_export_many, todo, (str(out), quarter), jobs=jobs, progress=progress,
+                             known=None if cache is None else cache.entries)
         todo = []
-        for row, written in results:
+        for row, written, found in results:
+            if found is not None:
+                cache.put(*found)
             others = copies.pop(row.village_id, []) if row.village_id else []
             if row.status == "ok":
                 villages += 1
@@ -257,5 +269,7 @@ def export(arguments: Iterable[str | Path], out: str | Path, *, quarter: str | N
             if others:  # this copy did not verify: try the next one
                 todo.append(str(paths[others.pop()[1]]))
                 copies[row.village_id] = others
+    if cache is not None:
+        cache.save()
     return {"villages": villages, "postings": postings, "files": len(paths) + len(repeats),
             "skipped": skipped, "out": str(out)}

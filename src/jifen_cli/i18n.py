@@ -1621,4 +1621,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "would no longer match the digest, which `jifen verify` checks.",
     ),
     "notice_sign": ("{village}积分超市工作领导小组", "{village} points supermarket working group"),
+    # --- the verification cache (issue 13: a roll-up never verifies the same bytes twice) ---
+    "cache_not_both": ("--cache 和 --no-cache 只能选一个", "--cache and --no-cache: give one, not both"),
+    "cache_rebuilt": (
+        "提示：{detail}；已不使用，本次所有文件重新校验，缓存将重建。",
+        "Note: {detail}; it was not used: every file is verified again and the cache is rebuilt.",
+    ),
+    "cache_corrupt": ("校验缓存 {path} 已损坏（{why}）", "the verification cache {path} is damaged ({why})"),
+    "cache_not_readable": ("内容不完整或对不上摘要", "its content is incomplete or does not match its digest"),
+    "cache_unwritable": (
+        "提示：校验缓存 {path} 无法写入（{reason}），本次校验结果没有保存；汇总不受影响。",
+        "Note: the verification cache {path} could not be written ({reason}); what this run "
+        "verified was not kept. The roll-up itself is complete.",
+    ),
 }

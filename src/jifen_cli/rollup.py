@@ -6,10 +6,13 @@ SQLite header carries jifen's application_id (a village renamed `扎西岗村-20
 found). SQLite's own side files (`-journal`, `-wal`, `-shm`) are skipped.
 
 Examining a file (`examine`, one per worker process). It is opened read-only (`mode=ro`: SQLite
-takes only a shared lock, writes nothing, and the file's bytes and mtime stay as they were), its
-pages checked by SQLite's quick_check and its chain verified with `ledger.verify` (together
-`health.verify_file`, what `jifen verify` runs), and its quarter figures computed by
-`figures.village` and `figures.fund`, the same code `publish` uses. A file that cannot be rolled
+takes only a shared lock, writes nothing, and the file's bytes and mtime stay as they were) and
+read in one transaction, its pages checked by SQLite's quick_check and its chain verified with
+`ledger.verify` (together `health.verify_file`, what `jifen verify` runs), and its quarter figures
+computed by `figures.village` and `figures.fund`, the same code `publish` uses. With the
+verification cache (cache.py), the SHA-256 of the file's bytes is taken inside that transaction,
+under its lock, so the bytes hashed are the bytes verified; bytes the cache has seen verified are
+not verified again, and a quarter it holds the figures of is not computed again. A file that cannot be rolled
 up is still a row and says why (STATUSES): damaged (a damaged page, or the chain or a balance does
 not match — its figures are shown when readable but never added to the totals), not a village
 file, written by a newer jifen, written by an older jifen (a read-only open cannot upgrade it: run
@@ -227,65 +230,138 @@ def failure(exc: Exception) -> str:
     return str(exc) if isinstance(exc, sqlite3.Error) else f"{type(exc).__name__}: {exc}"
 
 
-def examine(path: str | Path, quarter: str) -> Row:
-    """Open one village file read-only, verify it, and compute its quarter. Never raises."""
+def examine(path: str | Path, quarter: str) -> tuple[Row, tuple[str, dict] | None]:
+    """Open one village file read-only, verify it, and compute its quarter. Never raises.
+    With the cache on (`_known`), also (sha256, entry) when this proved something the cache
+    did not hold about the file's bytes, else None."""
     path = Path(path)
     row = Row(path=str(path))
+    found = None
     try:
         if _header_problem(path, row):
-            return row
-        _examine_village(path, quarter, row)
+            return row, None
+        found = _examine_village(path, quarter, row)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up
+        found = None
         row.figures = None
         if row.status == "damaged":  # its figures cannot be read either: the damage says why
-            return row
+            return row, None
         row.status = "unreadable"
         row.detail = failure(exc)
         if row.verified == "yes":
             row.verified = "no"
         row.figures = None
-    return row
+    return row, found
 
 
-def _examine_village(path: Path, quarter: str, row: Row) -> None:
-    from jifen_cli import figures, health
+# The verification cache's entries in this process: None when the cache is off. Set by `run`,
+# in the worker processes too (their initializer), so each gets them once, not with every task.
+_known: dict[str, dict] | None = None
+
+
+def _know(entries: dict[str, dict] | None) -> None:
+    global _known
+    _known = entries
+
+
+def open_read(path: Path, raw):
+    """`path` opened read-only, inside a read transaction that holds SQLite's shared lock from
+    its first read to the connection's close (no writer can change the file meanwhile), and the
+    SHA-256 of its bytes taken under that lock through `raw` (the file, opened before and closed
+    after the connection: closing any handle of a file drops the process's locks on it) — or
+    None when the cache is off. Returns (conn, village facts, sha256)."""
+    from jifen_cli import cache
     from jifen_cli.db import open_village
     from jifen_cli.village import info
 
     conn = open_village(path, readonly=True)
     try:
-        facts = info(conn)
-        row.village, row.township, row.county = facts["village"], facts["township"], facts["county"]
-        row.klass, row.mode = facts["class"], facts["mode"]
-        row.village_id = village_id(row.village, row.township, row.county, facts["created_at"])
-        report = health.verify_file(conn)
-        row.head_seq, row.head = report.postings, report.head
-        if report.ok:
-            row.verified = "yes"
-        else:
-            row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
-        first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
-        v = figures.village(conn, quarter)
-        granted = figures.fund(conn, first, last, shops=False).granted
-        balance = figures.fund(conn, "0000-01-01", last, shops=False).balance
-        row.published = conn.execute(
-            "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
-        ).fetchone() is not None
-        received, upheld = conn.execute(
-            "SELECT count(*), coalesce(sum(status = 'upheld'), 0) FROM objections"
-            " WHERE quarter = ?", (quarter,)).fetchone()
-        row.figures = Figures(
-            villages=1, households=v.households, participating=v.participating,
-            entries=v.entries, earned=v.earned, deducted=v.deducted, redeemed=v.redeemed,
-            redeemed_fen=v.redeemed_fen, returned=v.returned, returned_fen=v.returned_fen,
-            fund_granted=granted, fund_balance=balance, objections=received,
-            objections_upheld=upheld,
-        )
-    finally:
+        conn.execute("BEGIN")
+        facts = info(conn)  # the first read: the lock is held from here on
+        digest = cache.file_digest(raw) if _known is not None else None
+    except BaseException:
         conn.close()
+        raise
+    return conn, facts, digest
 
 
-def examine_many(paths: Sequence[str], quarter: str) -> list[Row]:
+def known_entry(digest: str | None, raw) -> dict | None:
+    """The cache's entry for these bytes, when it has one (and it is for a file of this size)."""
+    if digest is None or _known is None:
+        return None
+    entry = _known.get(digest)
+    if entry is None or entry.get("size") != os.fstat(raw.fileno()).st_size:
+        return None
+    return entry
+
+
+def identify(row: Row, facts: dict) -> None:
+    row.village, row.township, row.county = facts["village"], facts["township"], facts["county"]
+    row.klass, row.mode = facts["class"], facts["mode"]
+    row.village_id = village_id(row.village, row.township, row.county, facts["created_at"])
+
+
+def new_entry(row: Row, raw, quarters: dict) -> dict:
+    """What the cache keeps about a file that verified (see cache.py)."""
+    return {"size": os.fstat(raw.fileno()).st_size, "head_seq": row.head_seq, "head": row.head,
+            "quarters": quarters}
+
+
+def _examine_village(path: Path, quarter: str, row: Row) -> tuple[str, dict] | None:
+    from jifen_cli import health
+
+    with open(path, "rb") as raw:
+        conn, facts, digest = open_read(path, raw)
+        try:
+            identify(row, facts)
+            entry = known_entry(digest, raw)
+            if entry is not None:
+                row.verified, row.head_seq, row.head = "yes", entry["head_seq"], entry["head"]
+                kept = entry["quarters"].get(quarter)
+                if kept is not None:
+                    row.published = kept["published"]
+                    row.figures = Figures(**kept["figures"])
+                    return None
+            else:
+                report = health.verify_file(conn)
+                row.head_seq, row.head = report.postings, report.head
+                if report.ok:
+                    row.verified = "yes"
+                else:
+                    row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
+            _quarter(conn, quarter, row)
+            if digest is None or row.verified != "yes":
+                return None
+            return digest, new_entry(row, raw, {quarter: {
+                "published": row.published, "figures": asdict(row.figures)}})
+        finally:
+            conn.close()
+
+
+def _quarter(conn: sqlite3.Connection, quarter: str, row: Row) -> None:
+    """The row's figures for the quarter, and whether it was published."""
+    from jifen_cli import figures
+
+    first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
+    v = figures.village(conn, quarter)
+    granted = figures.fund(conn, first, last, shops=False).granted
+    balance = figures.fund(conn, "0000-01-01", last, shops=False).balance
+    row.published = conn.execute(
+        "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
+    ).fetchone() is not None
+    received, upheld = conn.execute(
+        "SELECT count(*), coalesce(sum(status = 'upheld'), 0) FROM objections"
+        " WHERE quarter = ?", (quarter,)).fetchone()
+    row.figures = Figures(
+        villages=1, households=v.households, participating=v.participating,
+        entries=v.entries, earned=v.earned, deducted=v.deducted, redeemed=v.redeemed,
+        redeemed_fen=v.redeemed_fen, returned=v.returned, returned_fen=v.returned_fen,
+        fund_granted=granted, fund_balance=balance, objections=received,
+        objections_upheld=upheld,
+    )
+
+
+def examine_many(paths: Sequence[str], quarter: str) -> list[tuple[Row, tuple | None]]:
     return [examine(p, quarter) for p in paths]
 
 
@@ -301,23 +377,31 @@ def _identity(path: Path) -> tuple:
 
 
 def run(work: Callable[[Sequence[str], Any], list], paths: Sequence[str], quarter: Any, *,
-        jobs: int | None = None, progress: Callable[[int], None] | None = None) -> list:
+        jobs: int | None = None, progress: Callable[[int], None] | None = None,
+        known: dict[str, dict] | None = None) -> list:
     """`work(chunk, quarter)` over chunks of `paths`, on `jobs` worker processes (default: every
     core); results in the order of `paths`. `progress(n)` is called as n more are done. `work`
-    must be a module-level function (it is sent to the workers by name)."""
+    must be a module-level function (it is sent to the workers by name). `known`: the
+    verification cache's entries (None: the cache is off), given to each worker once."""
     jobs = jobs or os.cpu_count() or 1
     chunks = [list(paths[i:i + CHUNK]) for i in range(0, len(paths), CHUNK)]
     if jobs == 1 or len(chunks) < 2:
         results = []
-        for chunk in chunks:
-            results.extend(work(chunk, quarter))
-            if progress:
-                progress(len(chunk))
+        before = _known
+        _know(known)
+        try:
+            for chunk in chunks:
+                results.extend(work(chunk, quarter))
+                if progress:
+                    progress(len(chunk))
+        finally:
+            _know(before)
         return results
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     done: dict[int, list] = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_know,
+                             initargs=(known,)) as pool:
         futures = {pool.submit(work, chunk, quarter): n for n, chunk in enumerate(chunks)}
         for future in as_completed(futures):
             n = futures[future]
@@ -368,15 +452,23 @@ def _mark_copies(rows: list[Row]) -> None:
 
 def roll_up(arguments: Iterable[str | Path], quarter: str, *, jobs: int | None = None,
             progress: Callable[[int], None] | None = None,
-            on_found: Callable[[int], None] | None = None) -> RollUp:
-    """Examine every village file under `arguments` and add up the quarter."""
+            on_found: Callable[[int], None] | None = None, cache=None) -> RollUp:
+    """Examine every village file under `arguments` and add up the quarter. `cache`: a
+    cache.Cache (None: verify every file), given what this roll-up proved and saved."""
     quarter = periods.parse_quarter(quarter)
     paths = find_files(arguments)
     unique, repeats = unique_files(paths)
     if on_found:
         on_found(len(unique))
-    examined = dict(zip(unique, run(examine_many, [str(p) for p in unique], quarter, jobs=jobs,
-                                    progress=progress)))
+    results = run(examine_many, [str(p) for p in unique], quarter, jobs=jobs,
+                  progress=progress, known=None if cache is None else cache.entries)
+    examined = {}
+    for path, (row, found) in zip(unique, results):
+        examined[path] = row
+        if found is not None:
+            cache.put(*found)
+    if cache is not None:
+        cache.save()
     rows: list[Row] = []
     for n, path in enumerate(paths):
         if n in repeats:

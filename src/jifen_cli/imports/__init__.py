@@ -21,7 +21,7 @@ from pathlib import Path
 from jifen_cli import db
 from jifen_cli.errors import BadInput, ImportRejected
 from jifen_cli.imports import apply, readers
-from jifen_cli.imports.validation import COLUMNS, KINDS, blank, match_header, pick
+from jifen_cli.imports.validation import COLUMNS, KINDS, Picker, blank, match_header
 from jifen_cli.values import check_text, now
 from jifen_cli.values import today as real_today
 
@@ -108,7 +108,8 @@ def run(conn: sqlite3.Connection, kind: str, path: str | Path, *, operator: str,
             state = apply.Run(conn, kind=kind, label=label, lang=lang, operator=operator,
                               import_id=import_id, today=today_iso, date=date or today_iso,
                               approve=approve, recorded_by=recorded_by,
-                              allow_repeats=allow_repeats, on_problem=on_problem)
+                              allow_repeats=allow_repeats, on_problem=on_problem,
+                              size=print_.size)
             stream = readers.rows(path, print_.format,
                                   read_progress if progress is not None else None,
                                   exact=print_.exact)
@@ -150,6 +151,7 @@ def _import(state: apply.Run, kind: str, stream) -> None:
     header_row, header, index = _find_header(state, kind, stream)
     width = len(header)
     bad_row = readers.BadRow
+    pick = Picker(index)
 
     def data():
         for number, cells in stream:
@@ -157,7 +159,7 @@ def _import(state: apply.Run, kind: str, stream) -> None:
                 state.rows += 1
                 state.problem(number, BadInput(cells.key, **cells.params))
                 continue
-            values = pick(cells, index)
+            values = pick(cells)
             if not any(values) and blank(cells):
                 continue
             state.rows += 1

@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from hashlib import blake2b
 
+from jifen_cli import db, ledger, periods, store
 from jifen_cli import households as households_register
-from jifen_cli import ledger, periods, store
 from jifen_cli import rules as rules_register
 from jifen_cli import shops as shops_register
 from jifen_cli.errors import (
@@ -48,7 +48,7 @@ class Run:
     def __init__(self, conn: sqlite3.Connection, *, kind: str, label: str, lang: str,
                  operator: str, import_id: int, today: str | None, date: str,
                  approve: bool, recorded_by: str | None = None, allow_repeats: bool = False,
-                 on_problem=None):
+                 on_problem=None, size: int = 0):
         self.conn = conn
         self.kind = kind
         self.label = label
@@ -61,6 +61,7 @@ class Run:
         self.recorded_by = recorded_by  # --recorded-by: the recorder of rows that name none
         self.allow_repeats = allow_repeats
         self.on_problem = on_problem
+        self.size = size  # the file's bytes
         self.header_row = 1
         self.present: set[str] = set()  # the kind's columns the file has
         self.rows = self.written = self.skipped = 0
@@ -253,33 +254,15 @@ def _checks(run: Run, **extra) -> EventChecks:
     )
 
 
-_CLAIM_INSERT = (
-    "INSERT INTO claims (id, household, rule, qty, date, note, ref, status, recorded_by,"
-    " recorded_at, reviewed_by, reviewed_at, reason, posting, import_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+CLAIM_COLUMNS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
+                 "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting", "import_id")
+CACHED = 100_000  # distinct values a cache of cell -> checked value holds, at most
 
 
-def records(run: Run, rows: Rows) -> None:
-    """Pending claims, or (approve) claims approved by the operator and posted at once, through
-    the same monthly-cap decision as the review (claims.capped_posting). Approving needs a
-    recorder other than the operator for every row (four eyes), so a file that names none is
-    refused at its header."""
-    if run.approve and run.recorded_by is None and "recorded_by" not in run.present:
-        raise ImportRejected([f"{run.label}:{run.header_row}: "
-                              f"{BadInput('import_no_recorder').message(run.lang)}"])
-    postings = _record_postings(run, rows)
-    if run.approve:
-        ledger.append(run.conn, postings)
-    else:
-        for _ in postings:
-            pass
-
-
-def _in_batches(run: Run, rows: Rows, parse: Callable[[int, tuple], tuple],
-                flush: Callable[[list[tuple]], list[Posting]]) -> Iterator[Posting]:
+def _batches(run: Run, rows: Rows, parse: Callable[[int, tuple], tuple],
+             write: Callable[[list[tuple]], None]) -> None:
     """Parse each row (a bad one becomes a problem and the pass goes on) and hand the good ones
-    to `flush` a batch at a time, yielding the postings it makes."""
+    to `write` a batch at a time."""
     batch: list[tuple] = []
     for row, cells in rows:
         try:
@@ -288,72 +271,118 @@ def _in_batches(run: Run, rows: Rows, parse: Callable[[int, tuple], tuple],
             run.problem(row, exc)
             continue
         if len(batch) >= BATCH:
-            yield from flush(batch)
+            write(batch)
             batch = []
     if batch:
-        yield from flush(batch)
+        write(batch)
 
 
-def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
-    from jifen_cli.claims import CapBook, Review, cap_reason, capped_posting, check_points
+def _cached(cache: dict, key, check: Callable):
+    """check(key) through `cache`, a refusal cached like a value (and raised again)."""
+    found = cache.get(key)
+    if found is None:
+        try:
+            found = check(key)
+        except JifenError as exc:
+            found = exc
+        if len(cache) < CACHED:
+            cache[key] = found
+    if isinstance(found, JifenError):
+        raise found
+    return found
+
+
+# A big import into a small ledger builds the secondary indexes of the tables it fills once,
+# after its rows are in, instead of row by row: on bench/import_bench.py's million rows that
+# saves <measured> µs a row. Inside the import's transaction, so the indexes are back before
+# COMMIT, and a failed or killed import rolls the drop back with everything else. Indexes the
+# import reads while it runs (the refs it checks) stay.
+REBUILD_ROWS = 20_000      # fewer rows than this (estimated): not worth it
+BYTES_PER_ROW = 64         # a generous size of a row, to estimate the rows of a file
+
+
+def _drop_indexes(run: Run, tables: tuple[str, ...], keep: tuple[str, ...]) -> list[str]:
+    """Drop the secondary indexes of `tables` (but `keep`) when the import is big next to what
+    the tables hold already; returns their CREATE statements, for `_rebuild_indexes`."""
+    rows = run.size // BYTES_PER_ROW
+    if rows < REBUILD_ROWS:
+        return []
+    conn = run.conn
+    for table in tables:
+        (held,) = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
+        if held >= rows:
+            return []
+    found = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN (SELECT value FROM json_each(?))"
+        " AND name NOT IN (SELECT value FROM json_each(?)) ORDER BY name",
+        (json.dumps(tables), json.dumps(keep))).fetchall()
+    for name, _ in found:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
+
+
+def _rebuild_indexes(run: Run, statements: list[str]) -> None:
+    """The indexes `_drop_indexes` dropped, each made again by its own statement (so the schema
+    reads exactly as before). Only when the import is going to be kept: a rejected one rolls
+    back, the drop with it."""
+    if run.problem_count:
+        return
+    for statement in statements:
+        run.conn.execute(statement)
+
+
+def records(run: Run, rows: Rows) -> None:
+    """Pending claims, or (approve) claims approved by the operator and posted at once, through
+    the same monthly-cap decision as the review (claims.capped_posting). Approving needs a
+    recorder other than the operator for every row (four eyes), so a file that names none is
+    refused at its header.
+
+    One pass: each row is checked (`parse`, with the checks of values met before cached), and
+    a batch at a time its refs and repeats are checked against the file and the register,
+    then each row becomes its claim and, approved, its chained posting (`write`)."""
+    if run.approve and run.recorded_by is None and "recorded_by" not in run.present:
+        raise ImportRejected([f"{run.label}:{run.header_row}: "
+                              f"{BadInput('import_no_recorder').message(run.lang)}"])
+    from jifen_cli.claims import (
+        CapBook,
+        Review,
+        cap_reason,
+        capped_posting,
+        check_points,
+        claim_posting,
+    )
 
     conn = run.conn
     book = rules_register.Book(conn)
     checks = _checks(run, rules=book.rules)
     household, rule, date, qty = checks.household, checks.rule, checks.date, checks.qty
     (claim_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM claims").fetchone()
-    seq, _ = ledger.head(conn)
     caps, review = CapBook(conn), Review()
-    operator, import_id, stamp = run.operator, run.import_id, now()
-    def flush(batch: list[tuple]) -> list[Posting]:
-        nonlocal claim_id, seq
-        known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
-                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
-        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found == import_id), 6,
-                        lambda e: _row_key("records", e[1], e[2].code, e[3], e[4], e[5]))
-        out: list[Posting] = []
-        claim_rows = []
-        keys = []
-        for (row, h, r, d, q, note, ref, recorder), key in kept:
-            claim_id += 1
-            if key is not None:
-                keys.append((row, key))
-            if not run.approve:
-                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "pending", recorder,
-                                   stamp, None, None, None, None, import_id))
-                continue
-            claim = {"id": claim_id, "household": h, "rule": r.code, "qty": q, "date": d,
-                     "note": note, "recorded_by": recorder}
-            posting = capped_posting(caps, r, claim, reviewer=operator, review=review)
-            if posting is None:
-                facts = review.rejected_at_cap[-1][1]
-                claim_rows.append((claim_id, h, r.code, q, d, note, ref, "rejected", recorder,
-                                   stamp, operator, stamp, cap_reason(facts), None, import_id))
-                run.counts["rejected_at_cap"] += 1
-                continue
-            seq += 1
-            claim_rows.append((claim_id, h, r.code, q, d, note, ref, "approved", recorder,
-                               stamp, operator, stamp, None, seq, import_id))
-            out.append(posting)
-            run.counts[posting.kind] += 1
-            run.points += posting.points
-        conn.executemany(_CLAIM_INSERT, claim_rows)
-        _remember(run, keys)
-        run.written += len(claim_rows)
-        run.counts["claims"] += len(claim_rows)
-        run.flush_problems()
-        return out
+    caps.read_all([code for code, r in book.rules.items()
+                   if any(v.cap_month is not None for v in r.versions)])
+    approve, operator, import_id, stamp = run.approve, run.operator, run.import_id, now()
+    chain = ledger.Chain(conn) if approve else None
+    versions: dict = {}
+    notes: dict = {}
+    recorders: dict = {}
 
-    def recorded_by(cell: str) -> str:
+    def version_on(key: tuple[str, str]):
+        return book.on(*key)
+
+    def note_of(cell: str) -> str:
+        return optional_text(cell, "note", note=True)
+
+    def recorder_of(cell: str) -> str:
         if cell:
             name = check_text(cell, "recorded_by")
         elif run.recorded_by is not None:
             name = run.recorded_by
-        elif run.approve:
+        elif approve:
             raise BadInput("import_no_recorder_row")
         else:
             return operator
-        if run.approve and name == operator:
+        if approve and name == operator:
             raise BadInput("import_own_record", name=name)
         return name
 
@@ -362,21 +391,68 @@ def _record_postings(run: Run, rows: Rows) -> Iterator[Posting]:
         rule(r)
         day = date(d)
         # The version of the rule in force on the row's date (refused once the rule retired).
-        version = book.on(r, day)
-        parsed = (row, household(h), version, day, qty(q),
-                  optional_text(note, "note", note=True), ref or None, recorded_by(who))
-        check_points(parsed[1], version, parsed[4])
-        return parsed
+        version = _cached(versions, (r, day), version_on)
+        h = household(h)
+        q = qty(q)
+        note = _cached(notes, note, note_of)
+        who = _cached(recorders, who, recorder_of)
+        check_points(h, version, q)
+        return (row, h, version, day, q, note, ref or None, who)
 
-    yield from _in_batches(run, rows, parse, flush)
+    def write(batch: list[tuple]) -> None:
+        nonlocal claim_id
+        known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
+                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
+        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found == import_id), 6,
+                        lambda e: _row_key("records", e[1], e[2].code, e[3], e[4], e[5]))
+        claim_rows = []
+        keys = []
+        for (row, h, version, day, q, note, ref, recorder), key in kept:
+            claim_id += 1
+            if key is not None:
+                keys.append((row, key))
+            if not approve:
+                claim_rows.append((claim_id, h, version.code, q, day, note, ref, "pending",
+                                   recorder, stamp, None, None, None, None, import_id))
+                continue
+            if version.cap_month is None:
+                posting = claim_posting(claim_id, h, version.code, q, day,
+                                        points=version.points * q, note=note,
+                                        recorded_by=recorder, reviewer=operator)
+            else:
+                claim = {"id": claim_id, "household": h, "rule": version.code, "qty": q,
+                         "date": day, "note": note, "recorded_by": recorder}
+                posting = capped_posting(caps, version, claim, reviewer=operator, review=review)
+            if posting is None:
+                facts = review.rejected_at_cap[-1][1]
+                claim_rows.append((claim_id, h, version.code, q, day, note, ref, "rejected",
+                                   recorder, stamp, operator, stamp, cap_reason(facts), None,
+                                   import_id))
+                run.counts["rejected_at_cap"] += 1
+                continue
+            claim_rows.append((claim_id, h, version.code, q, day, note, ref, "approved",
+                               recorder, stamp, operator, stamp, None, chain.add(posting),
+                               import_id))
+            run.counts[posting.kind] += 1
+            run.points += posting.points
+        db.insert_rows(conn, "claims", CLAIM_COLUMNS, claim_rows)
+        if chain is not None:
+            chain.flush()  # after its claims: a posting names its claim
+        _remember(run, keys)
+        run.written += len(claim_rows)
+        run.counts["claims"] += len(claim_rows)
+        run.flush_problems()
+
+    dropped = _drop_indexes(run, ("claims", "postings") if approve else ("claims",),
+                            keep=("claims_ref",))
+    _batches(run, rows, parse, write)
+    _rebuild_indexes(run, dropped)
+    if chain is not None:
+        chain.close()
     run.counts["capped"] += len(review.capped)
 
 
 def redemptions(run: Run, rows: Rows) -> None:
-    ledger.append(run.conn, _redemption_postings(run, rows))
-
-
-def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     """Redeem postings, each checked against the balance and stock left by the rows above it."""
     conn = run.conn
     goods = {code: [points, value, stock] for code, points, value, stock
@@ -390,16 +466,17 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
     checks = _checks(run, items=goods)
     household, item, date, qty = checks.household, checks.item, checks.date, checks.qty
     mode = store.village_mode(conn)
-    start, _ = ledger.head(conn)
+    chain = ledger.Chain(conn)
+    start = chain.seq
     operator = run.operator
 
-    def flush(batch: list[tuple]) -> list[Posting]:
+    def write(batch: list[tuple]) -> None:
         known = _known(conn, "SELECT ref, seq FROM postings WHERE ref IN"
                        " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
         kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found > start), 6,
                         lambda e: _row_key("redemptions", e[1], e[2], e[3], e[4], e[5] or ""))
-        out: list[Posting] = []
         keys = []
+        written = 0
         for (row, h, code, d, q, shop, ref), key in kept:
             points, value, stock = goods[code]
             needed = points * q
@@ -413,19 +490,20 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
             balance[h] -= needed
             if shop is None:
                 goods[code][2] -= q
-            out.append(Posting(
+            chain.add(Posting(
                 kind="redeem", date=d, household=h, item=code, qty=q, points=-needed,
                 stock=0 if shop else -q, fen=value * q, shop=shop, ref=ref, recorded_by=operator,
             ))
+            written += 1
             if key is not None:
                 keys.append((row, key))
             run.points -= needed
             run.stock -= 0 if shop else q
+        chain.flush()  # in the register before the next batch checks its refs against it
         _remember(run, keys)
-        run.written += len(out)
-        run.counts["redeem"] += len(out)
+        run.written += written
+        run.counts["redeem"] += written
         run.flush_problems()
-        return out
 
     def parse(row: int, cells: tuple) -> tuple:
         h, code, d, q, shop, ref = cells
@@ -438,7 +516,10 @@ def _redemption_postings(run: Run, rows: Rows) -> Iterator[Posting]:
             shops_register.require(conn, shop)  # refused, naming the closest registered
         return (row, household(h), code, date(d), qty(q), shop, ref or None)
 
-    yield from _in_batches(run, rows, parse, flush)
+    dropped = _drop_indexes(run, ("postings",), keep=("postings_ref",))
+    _batches(run, rows, parse, write)
+    _rebuild_indexes(run, dropped)
+    chain.close()
 
 
 WRITERS = {
