@@ -21,6 +21,7 @@ title or points, item name or price changed behind jifen's back is found and nam
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
