@@ -1634,4 +1634,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Note: the verification cache {path} could not be written ({reason}); what this run "
         "verified was not kept. The roll-up itself is complete.",
     ),
+    # lead, after the trial: what remained
+    "disclosure_ignored": (
+        "未核对文件管理器留下的文件（不属于公示）：{names}",
+        "not checked, left by a file manager (not part of a disclosure): {names}",
+    ),
 }
