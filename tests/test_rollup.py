@@ -320,9 +320,11 @@ def test_xlsx_keeps_numbers_and_neutralises_formulas(jifen, city, tmp_path, monk
              "--out", str(out))
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
+    odd_cell = next(row[0] for row in sheet.iter_rows() if row[-1].value == str(odd))
+    assert odd_cell.data_type == "s" and odd_cell.quotePrefix  # text behind a hidden quote
     assert rows[0][0] == "village"
     odd_row = next(r for r in rows if r[-1] == str(odd))
-    assert odd_row[0].startswith("'=")  # text, never a formula
+    assert odd_row[0] == '=HYPERLINK("http://x")'  # as typed, no visible apostrophe
     assert odd_row[rows[0].index("published")] == "no"
     assert isinstance(rows[-1][rows[0].index("earned")], int)
     assert rows[-1][0] == "total (5 villages)"
