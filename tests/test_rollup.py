@@ -123,8 +123,8 @@ def expected_from_publication(folder: Path) -> dict:
                         if r["note"].startswith("returned")),
         "returned_fen": int(sum(Decimal(r["value"]) for r in _csv(folder / "redemptions.csv")
                                 if r["note"].startswith("returned")) * 100),
-        "fund_granted": int(Decimal(fund["fund granted"]["this quarter"]) * 100),
-        "fund_balance": int(Decimal(fund["balance"]["cumulative"]) * 100),
+        "fund_granted": int(Decimal(fund["fund granted"]["this quarter (movement)"]) * 100),
+        "fund_balance": int(Decimal(fund["balance"]["at the quarter's end"]) * 100),
     }
 
 
