@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from jifen_cli.i18n import Message
 from jifen_cli.ledger import GENESIS, chain_hash
 from jifen_cli.periods import OPENING
+from jifen_cli.values import local_time
 
 CHANGE_FIELDS = ("seq", "register", "code", "action", "effective", "old", "new", "reason",
                  "operator", "at")
@@ -496,14 +497,6 @@ def _shown(values: dict | None, private: bool) -> dict | None:
     if out.get("phone"):
         out["phone"] = "***"
     return out
-
-
-def local_time(at: str) -> str:
-    """A change's UTC time (2024-07-01T00:30:00Z) as the clerk's clock says it, to the minute."""
-    import datetime as dt
-
-    moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def listing(conn: sqlite3.Connection, *, since: str | None = None, register: str | None = None,
