@@ -426,3 +426,18 @@ def test_a_file_with_an_interrupted_write_says_so_and_loses_nothing(jifen, tmp_p
     assert Jifen(path).json("--db", str(path), "balance") == before
     assert Jifen(path).ok("--db", str(path), "verify").exit_code == 0
     assert rollup(jifen, path)["villages"][0]["status"] == "ok"
+
+
+def test_a_published_quarter_counts_the_households_its_notice_counted(jifen, city, tmp_path,
+                                                                      monkeypatch):
+    """Households registered after a quarter was posted are not in that quarter's count."""
+    path = Path(shutil.copy(next((city / "villages").rglob("v0.jifen")), tmp_path / "v0.jifen"))
+    posted = expected_from_publication(next((city / "villages").rglob("v0-pub")))
+    before = rollup(jifen, path)["villages"][0]
+    assert before["figures"]["households"] == posted["households"] == 3
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-05")
+    jifen.ok("--db", str(path), "household", "add", "H004", "ཚེ་རིང་སྒྲོལ་མ་")
+    after = rollup(jifen, path)["villages"][0]
+    assert after["figures"]["households"] == 3 and after["published"]
+    q3 = jifen.json("rollup", str(path), "--quarter", "2024Q3")["villages"][0]
+    assert q3["figures"]["households"] == 4  # an unpublished quarter: the register as it is
