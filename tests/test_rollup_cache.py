@@ -102,7 +102,7 @@ def test_a_file_changed_through_jifen_is_verified_afresh_with_its_new_figures(ji
                                                                               tmp_path,
                                                                               verified):
     folder = tmp_path / "c"
-    q3 = ("--quarter", "2024Q3", "--cache", str(folder), "--json")
+    q3 = ("--quarter", "2024Q3", "--cache", str(folder))
     before = jifen.json("rollup", str(town), *q3)
     grown = sorted(town.rglob("v2.jifen"))[0]
     jifen.ok("--db", str(grown), "household", "add", "H009", "ཚེ་དབང་")
