@@ -459,8 +459,10 @@ def start_history(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
             "name": name, "points": points, "value_fen": value_fen}, effective=at[:10]), "3"))
     for name, at, by in conn.execute("SELECT name, added_at, added_by FROM reviewers"):
         adds.append((at, by, Change("reviewer", name, "add", {}, effective=at[:10]), "4"))
-    for shop, at, by in conn.execute(
-        "SELECT shop, min(created_at), min(recorded_by) FROM postings WHERE shop IS NOT NULL"
+    # Registered by whoever recorded the shop's first posting, when it was recorded (SQLite
+    # takes the bare columns from the row holding the min).
+    for shop, at, by, _ in conn.execute(
+        "SELECT shop, created_at, recorded_by, min(seq) FROM postings WHERE shop IS NOT NULL"
         " GROUP BY shop"
     ):
         conn.execute("INSERT INTO shops (name, contact, created_at, created_by)"
