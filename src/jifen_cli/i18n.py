@@ -1639,4 +1639,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未核对文件管理器留下的文件（不属于公示）：{names}",
         "not checked, left by a file manager (not part of a disclosure): {names}",
     ),
+    "rollup_wal": (
+        "该文件处于 WAL 模式（被其他程序写过），最新的写入可能在旁边的 -wal 文件里：对它运行一次"
+        "任意 jifen 命令，如 `{command}`（会把写入并回文件本身），然后重新汇总",
+        "the file is in WAL mode (another program wrote it), so its latest writes may be in the "
+        "-wal file beside it; run any jifen command on it once, e.g. `{command}` (it folds them "
+        "back into the file itself), then roll up again",
+    ),
+    "cache_busy": ("另一次汇总 {seconds} 秒内一直占用着它", "another run held it for {seconds} s"),
 }
