@@ -176,9 +176,25 @@ def _write(path: Path, entries: dict) -> None:
             json.dump(document, f, ensure_ascii=False, separators=(",", ":"))
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temporary, path)
+        _replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _replace(temporary: Path, path: Path) -> None:
+    """os.replace, which on Windows fails while another run has the cache open to read it
+    (Python opens files there without FILE_SHARE_DELETE): a reader holds it for a moment only,
+    so try again for a second before giving up."""
+    import time
+
+    for attempt in range(20):
+        try:
+            os.replace(temporary, path)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == 19:
+                raise
+            time.sleep(0.05)
 
 
 LOCK_WAIT = 10  # seconds a run waits for another run's write before it keeps nothing
