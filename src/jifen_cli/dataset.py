@@ -178,7 +178,7 @@ def export_one(path: str, out: str, quarter: str | None
                 if quarter:
                     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
                 else:
-                    first, last = "0000-01-01", "9999-12-31"
+                    first, last = periods.OPENING, periods.ENDING
                 rows = conn.execute(POSTINGS_SQL, {"first": first, "last": last}).fetchall()
             finally:
                 conn.close()

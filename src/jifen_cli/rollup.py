@@ -345,7 +345,7 @@ def _quarter(conn: sqlite3.Connection, quarter: str, row: Row) -> None:
     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
     v = figures.village(conn, quarter)
     granted = figures.fund(conn, first, last, shops=False).granted
-    balance = figures.fund(conn, "0000-01-01", last, shops=False).balance
+    balance = figures.fund(conn, periods.OPENING, last, shops=False).balance
     row.published = conn.execute(
         "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
     ).fetchone() is not None

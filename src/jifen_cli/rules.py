@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from jifen_cli import db, periods, registers
 from jifen_cli.errors import BadInput, Duplicate, Retired, UnknownRule
-from jifen_cli.registers import OPENING
+from jifen_cli.periods import OPENING
 from jifen_cli.values import check_code, check_text, now, parse_int, today
 
 # The eight categories of the source, then its six activity drives.
