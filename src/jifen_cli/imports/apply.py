@@ -70,6 +70,7 @@ class Run:
         self.problem_count = 0
         self.lines: list[str] = []  # kept only when no on_problem callback streams them
         self._pending: list[tuple[int, str]] = []
+        self.refused_refs: dict[str, int] = {}  # ref -> the first refused row that carried it
 
     def problem(self, row: int, error: JifenError) -> None:
         self.problem_count += 1
@@ -102,6 +103,10 @@ def _dedupe(run: Run, batch: list, ref_at: int, known: dict, ours) -> list:
         if ref is not None:
             if ref in first_row:
                 run.problem(entry[0], BadInput("import_duplicate_ref", ref=ref, row=first_row[ref]))
+                continue
+            refused = run.refused_refs.get(ref)
+            if refused is not None and refused < entry[0]:  # a row above, refused for another reason
+                run.problem(entry[0], BadInput("import_duplicate_ref", ref=ref, row=refused))
                 continue
             if ref in known:
                 if ours(known[ref]):
@@ -167,30 +172,41 @@ def _remember(run: Run, rows: list[tuple[int, int]]) -> None:
 def _register(run: Run, rows: Rows, *, table: str, what: str, clean, insert,
               check=None) -> None:
     existing = {code for (code,) in run.conn.execute(f"SELECT code FROM {table}")}
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # code -> the first row that claims it, whatever else it says
     batch: list[dict] = []
     for row, values in rows:
         try:
             entry = clean(*values)
-            code = entry["code"]
+        except JifenError as exc:
+            # Refused for another reason, the row still claims its code (the first column):
+            # a later row with the same code is a repeat of this one, and is reported too.
+            seen.setdefault("" if values[0] is None else str(values[0]).strip(), row)
+            _refuse(run, row, exc)
+            continue
+        code = entry["code"]
+        try:
             if code in existing:
                 raise Duplicate(what=what, code=code)
             if code in seen:
                 raise BadInput("import_duplicate_code", code=code, row=seen[code])
+            seen[code] = row
             if check is not None:  # what a kind checks across rows besides the code
                 check(row, entry)
         except JifenError as exc:
-            if exc.key == "name_question_mark":  # in a file, a '?' is what a GBK export left
-                exc = BadInput("name_lost_characters", **exc.params)
-            run.problem(row, exc)
+            _refuse(run, row, exc)
             continue
-        seen[code] = row
         batch.append(entry)
         if len(batch) >= BATCH:
             insert(batch)
             batch = []
     if batch:
         insert(batch)
+
+
+def _refuse(run: Run, row: int, exc: JifenError) -> None:
+    if exc.key == "name_question_mark":  # in a file, a '?' is what a GBK export left
+        exc = BadInput("name_lost_characters", **exc.params)
+    run.problem(row, exc)
 
 
 def households(run: Run, rows: Rows) -> None:
@@ -259,16 +275,22 @@ CLAIM_COLUMNS = ("id", "household", "rule", "qty", "date", "note", "ref", "statu
 CACHED = 100_000  # distinct values a cache of cell -> checked value holds, at most
 
 
+REF_CELL = 5  # where a records or redemptions row's ref is among its cells
+
+
 def _batches(run: Run, rows: Rows, parse: Callable[[int, tuple], tuple],
              write: Callable[[list[tuple]], None]) -> None:
     """Parse each row (a bad one becomes a problem and the pass goes on) and hand the good ones
-    to `write` a batch at a time."""
+    to `write` a batch at a time. A bad row still claims its ref: a later row with the same ref
+    is reported as its repeat (`_dedupe`)."""
     batch: list[tuple] = []
     for row, cells in rows:
         try:
             batch.append(parse(row, cells))
         except JifenError as exc:
             run.problem(row, exc)
+            if cells[REF_CELL]:
+                run.refused_refs.setdefault(cells[REF_CELL], row)
             continue
         if len(batch) >= BATCH:
             write(batch)
