@@ -133,16 +133,22 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
 class Chain:
     """Postings appended inside one transaction: each one chained to the one before it and hashed
     as it is added, inserted a batch at a time (`flush`); `close` inserts the rest and moves the
-    cached balances, stock and the head. Refuses any posting dated in a locked quarter.
+    cached balances, stock and the head. Refuses any posting dated in a locked quarter, and any
+    posting for a household that has left (closed or merged) — whatever command or path it
+    comes from — but those of `reopening`, the household `households.reopen` brings back.
+    (Closing and merging post while the household is still open, then mark it closed.)
 
     A posting's canonical encoding is written by a template of its FIELDS, the same bytes as
     `_encode` (json) gives for them — tests hold the two together — at a fraction of the cost."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, *, reopening: str | None = None):
         self.conn = conn
         self.seq, self.prev = head(conn)
         self.first = self.seq + 1
         self.locked = periods.locked_through(conn) or ""
+        self.closed = {code: (closed, merged) for code, closed, merged in conn.execute(
+            "SELECT code, closed_on, merged_into FROM households WHERE closed_on IS NOT NULL")
+            if code != reopening}
         self.created_at = now()
         self.rows: list[tuple] = []
         self.available: defaultdict[str, int] = defaultdict(int)
@@ -153,6 +159,10 @@ class Chain:
         """Chain one posting; returns its seq."""
         if p.date <= self.locked:
             periods.ensure_open(self.conn, p.date, self.locked)
+        if p.household in self.closed:
+            from jifen_cli.households import closed_refusal
+
+            raise closed_refusal(self.conn, p.household, *self.closed[p.household])
         self.seq = seq = self.seq + 1
         q = _QUOTED
         canonical = (
@@ -196,12 +206,14 @@ class Chain:
         return Appended(self.first, self.seq, self.prev)
 
 
-def append(conn: sqlite3.Connection, postings: Iterable[Posting]) -> Appended:
+def append(conn: sqlite3.Connection, postings: Iterable[Posting], *,
+           reopening: str | None = None) -> Appended:
     """Chain and insert postings, and move the cached balances and stock with them.
 
-    Must run inside db.transaction(). Refuses any posting dated in a locked quarter.
+    Must run inside db.transaction(). Refuses any posting dated in a locked quarter, and any
+    for a household that has left (but `reopening`'s: see Chain).
     """
-    chain = Chain(conn)
+    chain = Chain(conn, reopening=reopening)
     for posting in postings:
         chain.add(posting)
         if len(chain.rows) >= 10_000:
