@@ -139,7 +139,10 @@ class Chain:
     (Closing and merging post while the household is still open, then mark it closed.)
 
     A posting's canonical encoding is written by a template of its FIELDS, the same bytes as
-    `_encode` (json) gives for them — tests hold the two together — at a fraction of the cost."""
+    `_encode` (json) gives for them — tests hold the two together. Measured on 200,000 postings
+    of bench/import_bench.py's kind (one process, two runs each): the template 2.6–3.4 µs a
+    posting, `_encode` of the same fields 5.2–5.8 µs — about 8% of a big `import --approve`'s
+    35 µs a row, so the template stays. It uses only json's public encoder functions."""
 
     def __init__(self, conn: sqlite3.Connection, *, reopening: str | None = None):
         self.conn = conn

@@ -20,6 +20,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
 from hashlib import blake2b
+from typing import NamedTuple
 
 from jifen_cli import db, ledger, periods, store
 from jifen_cli import households as households_register
@@ -36,6 +37,7 @@ from jifen_cli.errors import (
 )
 from jifen_cli.imports.validation import EventChecks
 from jifen_cli.ledger import Posting
+from jifen_cli.rules import Version
 from jifen_cli.values import check_text, now, optional_text
 
 BATCH = 5_000
@@ -95,26 +97,28 @@ def _known(conn: sqlite3.Connection, sql: str, keys: list[str]) -> dict:
     return dict(conn.execute(sql, (json.dumps(keys, ensure_ascii=False),)))
 
 
-def _dedupe(run: Run, batch: list, ref_at: int, known: dict, ours) -> list:
-    """Drop rows whose ref was imported before (counted), report refs repeated in this file."""
+def _dedupe(run: Run, batch: list, known: dict, ours) -> list:
+    """Drop rows whose ref was imported before (counted), report refs repeated in this file.
+    `batch`: parsed rows with a `row` and a `ref` (RecordRow, RedemptionRow)."""
     kept, first_row = [], {}
     for entry in batch:
-        ref = entry[ref_at]
+        ref = entry.ref
         if ref is not None:
             if ref in first_row:
-                run.problem(entry[0], BadInput("import_duplicate_ref", ref=ref, row=first_row[ref]))
+                run.problem(entry.row, BadInput("import_duplicate_ref", ref=ref,
+                                                row=first_row[ref]))
                 continue
             refused = run.refused_refs.get(ref)
-            if refused is not None and refused < entry[0]:  # a row above, refused for another reason
-                run.problem(entry[0], BadInput("import_duplicate_ref", ref=ref, row=refused))
+            if refused is not None and refused < entry.row:  # a row above, refused for another reason
+                run.problem(entry.row, BadInput("import_duplicate_ref", ref=ref, row=refused))
                 continue
             if ref in known:
                 if ours(known[ref]):
-                    run.problem(entry[0], BadInput("import_duplicate_ref_earlier", ref=ref))
+                    run.problem(entry.row, BadInput("import_duplicate_ref_earlier", ref=ref))
                 else:
                     run.skipped += 1
                 continue
-            first_row[ref] = entry[0]
+            first_row[ref] = entry.row
         kept.append(entry)
     return kept
 
@@ -128,10 +132,10 @@ def _row_key(kind: str, household: str, what: str, date: str, qty: int, text: st
     return int.from_bytes(blake2b(said, digest_size=8).digest(), "big", signed=True)
 
 
-def _repeats(run: Run, kept: list, ref_at: int, key_of) -> list[tuple[tuple, int | None]]:
+def _repeats(run: Run, kept: list, key_of) -> list[tuple[tuple, int | None]]:
     """Each row of the batch with its key (None for a row with a ref). A row that repeats a row
     of an earlier import is reported, naming it, and dropped, unless repeats are allowed."""
-    keyed = [(entry, None if entry[ref_at] is not None else key_of(entry)) for entry in kept]
+    keyed = [(entry, None if entry.ref is not None else key_of(entry)) for entry in kept]
     keys = [key for _, key in keyed if key is not None]
     if not keys or run.allow_repeats:
         return keyed
@@ -152,7 +156,7 @@ def _repeats(run: Run, kept: list, ref_at: int, key_of) -> list[tuple[tuple, int
         found = earlier.get(key) if key is not None else None
         if found is not None:
             import_id, row, file_name, imported_at = found
-            run.problem(entry[0], BadInput("import_repeat", id=import_id, row=row,
+            run.problem(entry.row, BadInput("import_repeat", id=import_id, row=row,
                                            file=file_name, date=imported_at[:10]))
             continue
         out.append((entry, key))
@@ -270,8 +274,48 @@ def _checks(run: Run, **extra) -> EventChecks:
     )
 
 
-CLAIM_COLUMNS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
-                 "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting", "import_id")
+class RecordRow(NamedTuple):
+    """A records row as checked: the rule's version in force on its date, its recorder."""
+    row: int
+    household: str
+    version: Version
+    date: str
+    qty: int
+    note: str
+    ref: str | None
+    recorded_by: str
+
+
+class RedemptionRow(NamedTuple):
+    row: int
+    household: str
+    item: str
+    date: str
+    qty: int
+    shop: str | None
+    ref: str | None
+
+
+class ClaimRow(NamedTuple):
+    """A row of the claims table, in its columns' order."""
+    id: int
+    household: str
+    rule: str
+    qty: int
+    date: str
+    note: str
+    ref: str | None
+    status: str
+    recorded_by: str
+    recorded_at: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    reason: str | None
+    posting: int | None
+    import_id: int
+
+
+CLAIM_COLUMNS = ClaimRow._fields
 CACHED = 100_000  # distinct values a cache of cell -> checked value holds, at most
 
 
@@ -408,7 +452,7 @@ def records(run: Run, rows: Rows) -> None:
             raise BadInput("import_own_record", name=name)
         return name
 
-    def parse(row: int, cells: tuple) -> tuple:
+    def parse(row: int, cells: tuple) -> RecordRow:
         h, r, d, q, note, ref, who = cells
         rule(r)
         day = date(d)
@@ -419,23 +463,25 @@ def records(run: Run, rows: Rows) -> None:
         note = _cached(notes, note, note_of)
         who = _cached(recorders, who, recorder_of)
         check_points(h, version, q)
-        return (row, h, version, day, q, note, ref or None, who)
+        return RecordRow(row, h, version, day, q, note, ref or None, who)
 
-    def write(batch: list[tuple]) -> None:
+    def key_of(e: RecordRow) -> int:
+        return _row_key("records", e.household, e.version.code, e.date, e.qty, e.note)
+
+    def write(batch: list[RecordRow]) -> None:
         nonlocal claim_id
         known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
-                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
-        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found == import_id), 6,
-                        lambda e: _row_key("records", e[1], e[2].code, e[3], e[4], e[5]))
-        claim_rows = []
+                       " (SELECT value FROM json_each(?))", [b.ref for b in batch if b.ref])
+        kept = _repeats(run, _dedupe(run, batch, known, lambda found: found == import_id), key_of)
+        claim_rows: list[ClaimRow] = []
         keys = []
         for (row, h, version, day, q, note, ref, recorder), key in kept:
             claim_id += 1
             if key is not None:
                 keys.append((row, key))
             if not approve:
-                claim_rows.append((claim_id, h, version.code, q, day, note, ref, "pending",
-                                   recorder, stamp, None, None, None, None, import_id))
+                claim_rows.append(ClaimRow(claim_id, h, version.code, q, day, note, ref, "pending",
+                                           recorder, stamp, None, None, None, None, import_id))
                 continue
             if version.cap_month is None:
                 posting = claim_posting(claim_id, h, version.code, q, day,
@@ -447,14 +493,14 @@ def records(run: Run, rows: Rows) -> None:
                 posting = capped_posting(caps, version, claim, reviewer=operator, review=review)
             if posting is None:
                 facts = review.rejected_at_cap[-1][1]
-                claim_rows.append((claim_id, h, version.code, q, day, note, ref, "rejected",
-                                   recorder, stamp, operator, stamp, cap_reason(facts), None,
-                                   import_id))
+                claim_rows.append(ClaimRow(claim_id, h, version.code, q, day, note, ref,
+                                           "rejected", recorder, stamp, operator, stamp,
+                                           cap_reason(facts), None, import_id))
                 run.counts["rejected_at_cap"] += 1
                 continue
-            claim_rows.append((claim_id, h, version.code, q, day, note, ref, "approved",
-                               recorder, stamp, operator, stamp, None, chain.add(posting),
-                               import_id))
+            seq = chain.add(posting)  # the seq the chain gave the claim's posting
+            claim_rows.append(ClaimRow(claim_id, h, version.code, q, day, note, ref, "approved",
+                                       recorder, stamp, operator, stamp, None, seq, import_id))
             run.counts[posting.kind] += 1
             run.points += posting.points
         db.insert_rows(conn, "claims", CLAIM_COLUMNS, claim_rows)
@@ -492,11 +538,13 @@ def redemptions(run: Run, rows: Rows) -> None:
     start = chain.seq
     operator = run.operator
 
-    def write(batch: list[tuple]) -> None:
+    def key_of(e: RedemptionRow) -> int:
+        return _row_key("redemptions", e.household, e.item, e.date, e.qty, e.shop or "")
+
+    def write(batch: list[RedemptionRow]) -> None:
         known = _known(conn, "SELECT ref, seq FROM postings WHERE ref IN"
-                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
-        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found > start), 6,
-                        lambda e: _row_key("redemptions", e[1], e[2], e[3], e[4], e[5] or ""))
+                       " (SELECT value FROM json_each(?))", [b.ref for b in batch if b.ref])
+        kept = _repeats(run, _dedupe(run, batch, known, lambda found: found > start), key_of)
         keys = []
         written = 0
         for (row, h, code, d, q, shop, ref), key in kept:
@@ -527,7 +575,7 @@ def redemptions(run: Run, rows: Rows) -> None:
         run.counts["redeem"] += written
         run.flush_problems()
 
-    def parse(row: int, cells: tuple) -> tuple:
+    def parse(row: int, cells: tuple) -> RedemptionRow:
         h, code, d, q, shop, ref = cells
         if code in retired:
             raise retired[code]
@@ -536,7 +584,7 @@ def redemptions(run: Run, rows: Rows) -> None:
         store.check_where(mode, shop)
         if shop is not None and shop not in shops:
             shops_register.require(conn, shop)  # refused, naming the closest registered
-        return (row, household(h), code, date(d), qty(q), shop, ref or None)
+        return RedemptionRow(row, household(h), code, date(d), qty(q), shop, ref or None)
 
     dropped = _drop_indexes(run, ("postings",), keep=("postings_ref",))
     _batches(run, rows, parse, write)
