@@ -203,12 +203,12 @@ def _export_many(paths: Sequence[str], job: tuple[str, str | None]) -> list:
 
 def _identify(path: Path) -> tuple[str, int] | None:
     """The village_id and ledger length of a file, cheaply, to choose among copies."""
-    import sqlite3
+    from jifen_cli.db import connect_readonly
 
     if rollup._header_problem(path, rollup.Row(path=str(path))):
         return None  # not a current village file: export_one will say what it is
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = connect_readonly(path)
         try:
             name, township, county, created_at, head_seq = conn.execute(
                 "SELECT name, township, county, created_at, head_seq FROM village"

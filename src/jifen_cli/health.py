@@ -83,8 +83,7 @@ def check(path: str | Path) -> Health:
     health = Health(str(path), [])
     add = health.checks.append
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")
+        conn = db.connect_readonly(path)
         app_id, version = conn.execute(
             "SELECT * FROM pragma_application_id, pragma_user_version").fetchone()
     except sqlite3.DatabaseError as exc:

@@ -44,9 +44,10 @@ from typing import Any
 from jifen_cli import periods
 from jifen_cli.db import (
     APPLICATION_ID,
-    SQLITE_MAGIC,
+    HEADER_SIZE,
     interrupted_write,
     looks_like_village,
+    parse_header,
     recover_command,
 )
 from jifen_cli.errors import os_reason
@@ -181,27 +182,23 @@ def _header_problem(path: Path, row: Row) -> bool:
     try:
         size = path.stat().st_size
         with open(path, "rb") as handle:
-            header = handle.read(100)
+            header = parse_header(handle.read(HEADER_SIZE))
     except FileNotFoundError:
         row.status, row.detail = "missing", Message("rollup_no_such_file")
         return True
     except OSError as exc:
         row.status, row.detail = "unreadable", os_reason(exc)
         return True
-    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+    if header is None:
         row.status = "not_village"
         row.detail = Message("rollup_empty_file" if size == 0 else "rollup_not_sqlite")
         return True
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+    if header.application_id != APPLICATION_ID:
         row.status, row.detail = "not_village", Message("rollup_foreign_sqlite")
         return True
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    size_is_valid = header[24:28] == header[92:96]  # "in-header database size" is current
-    if size_is_valid and size < page_size * pages:
+    if header.pages_current and size < header.size:
         row.status = "truncated"
-        row.detail = Message("rollup_truncated", size=size, full=page_size * pages)
+        row.detail = Message("rollup_truncated", size=size, full=header.size)
         return True
     if interrupted_write(path):
         # A write was cut off (power, a pulled USB stick): SQLite rolls it back on the next
@@ -209,7 +206,7 @@ def _header_problem(path: Path, row: Row) -> bool:
         row.status = "interrupted"
         row.detail = Message("rollup_interrupted", command=recover_command(path))
         return True
-    version = int.from_bytes(header[60:64], "big")
+    version = header.user_version
     if version > LATEST:
         row.status = "newer_schema"
         row.detail = Message("rollup_newer", version=version, latest=LATEST)
