@@ -235,6 +235,16 @@ def get_posting(conn: sqlite3.Connection, seq: int) -> dict:
     return dict(zip((*FIELDS, "hash"), row))
 
 
+def correct(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, operator: str) -> int:
+    """`jifen reverse`: correct posting `seq` by its exact opposite, in its own transaction, the
+    reason checked. Returns the reversal's seq."""
+    from jifen_cli.values import check_text
+
+    reason = check_text(reason, "reason")
+    with db.transaction(conn):
+        return reverse(conn, seq, reason=reason, date=date, operator=operator)
+
+
 def reverse(conn: sqlite3.Connection, seq: int, *, reason: str, date: str, operator: str,
             ref: str | None = None) -> int:
     """Post the exact opposite of posting `seq`, naming it and the reason (and, given `ref`,

@@ -35,14 +35,10 @@ def reverse(
     date: Date = None,
 ):
     """Correct a posting with its exact opposite, naming it and the reason."""
-    from jifen_cli import db, ledger
-    from jifen_cli.values import check_text
+    from jifen_cli import ledger
 
     s = state(ctx)
-    reason = check_text(reason, "reason")
-    conn = s.conn()
-    operator = s.operator()
-    with db.transaction(conn):
-        new = ledger.reverse(conn, seq, reason=reason, date=date_or_today(date), operator=operator)
+    new = ledger.correct(s.conn(), seq, reason=reason, date=date_or_today(date),
+                         operator=s.operator())
     s.say("reversed", original=seq, seq=new)
 
