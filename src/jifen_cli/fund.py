@@ -2,7 +2,7 @@
 
 Money postings carry `fen` and no household:
 - `grant`   — operating fund received (class 1 ¥40,000, class 2 ¥30,000, class 3 ¥20,000 a year);
-- `restock` — goods bought for the village store (`item restock --cost`, in store.py);
+- `restock` — goods bought for the village store (`item restock --cost`, in items.py);
 - `settle`  — a payment to a partner shop (合作商超), naming the shop; with negative fen, a refund:
   money the shop pays back (`settle SHOP --refund`).
 A `redeem` with a shop is owed to that shop at the goods' yuan value until it is settled. A

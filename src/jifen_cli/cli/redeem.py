@@ -20,10 +20,10 @@ def redeem(
     )] = None,
 ):
     """Exchange points for goods: points and stock go down together."""
-    from jifen_cli import store
+    from jifen_cli import items
 
     s = state(ctx)
-    r = store.redeem(s.conn(), household, item, qty, date=date_or_today(date),
+    r = items.redeem(s.conn(), household, item, qty, date=date_or_today(date),
                      operator=s.operator(), shop=shop)
     s.say("redeemed", **r)
 

@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable
 from hashlib import blake2b
 from typing import NamedTuple
 
-from jifen_cli import db, ledger, periods, store
+from jifen_cli import db, ledger, periods
 from jifen_cli import households as households_register
+from jifen_cli import items as items_register
 from jifen_cli import rules as rules_register
 from jifen_cli import shops as shops_register
 from jifen_cli.errors import (
@@ -248,14 +249,14 @@ def items(run: Run, rows: Rows) -> None:
     periods.ensure_open(run.conn, run.date)
 
     def insert(batch):
-        store.insert_many(run.conn, batch, operator=run.operator, date=run.date)
+        items_register.insert_many(run.conn, batch, operator=run.operator, date=run.date)
         stocked = [i["stock"] for i in batch if i["stock"]]
         run.written += len(batch)
         run.counts["items"] += len(batch)
         run.counts["restock"] += len(stocked)
         run.stock += sum(stocked)
 
-    _register(run, rows, table="items", what="item", clean=store.clean, insert=insert)
+    _register(run, rows, table="items", what="item", clean=items_register.clean, insert=insert)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -533,7 +534,7 @@ def redemptions(run: Run, rows: Rows) -> None:
     balance = dict(conn.execute("SELECT code, available FROM households"))
     checks = _checks(run, items=goods)
     household, item, date, qty = checks.household, checks.item, checks.date, checks.qty
-    mode = store.village_mode(conn)
+    mode = items_register.village_mode(conn)
     chain = ledger.Chain(conn)
     start = chain.seq
     operator = run.operator
@@ -581,7 +582,7 @@ def redemptions(run: Run, rows: Rows) -> None:
             raise retired[code]
         item(code)
         shop = optional_text(shop, "shop") or None
-        store.check_where(mode, shop)
+        items_register.check_where(mode, shop)
         if shop is not None and shop not in shops:
             shops_register.require(conn, shop)  # refused, naming the closest registered
         return RedemptionRow(row, household(h), code, date(d), qty(q), shop, ref or None)
