@@ -15,6 +15,7 @@ from jifen_cli import (
     households,
     items,
     ledger,
+    redemptions,
     registers,
     rules,
     shops,
@@ -63,8 +64,8 @@ def _do(conn: sqlite3.Connection, operation: tuple) -> None:
         claims.approve(conn, [operation[1]], reviewer="格桑")
     elif kind == "redeem":
         _, h, item, qty, at_shop = operation
-        items.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
-                     shop="惠民超市" if at_shop else None)
+        redemptions.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
+                           shop="惠民超市" if at_shop else None)
     elif kind == "reverse":
         with db.transaction(conn):
             ledger.reverse(conn, operation[1], reason="更正", date="2024-06-02", operator="文书")

@@ -20,10 +20,10 @@ def redeem(
     )] = None,
 ):
     """Exchange points for goods: points and stock go down together."""
-    from jifen_cli import items
+    from jifen_cli import redemptions
 
     s = state(ctx)
-    r = items.redeem(s.conn(), household, item, qty, date=date_or_today(date),
+    r = redemptions.redeem(s.conn(), household, item, qty, date=date_or_today(date),
                      operator=s.operator(), shop=shop)
     s.say("redeemed", **r)
 

@@ -38,6 +38,7 @@ from jifen_cli.errors import (
 )
 from jifen_cli.imports.validation import EventChecks
 from jifen_cli.ledger import Posting
+from jifen_cli.redemptions import check_where
 from jifen_cli.rules import Version
 from jifen_cli.values import check_text, now, optional_text
 
@@ -582,7 +583,7 @@ def redemptions(run: Run, rows: Rows) -> None:
             raise retired[code]
         item(code)
         shop = optional_text(shop, "shop") or None
-        items_register.check_where(mode, shop)
+        check_where(mode, shop)
         if shop is not None and shop not in shops:
             shops_register.require(conn, shop)  # refused, naming the closest registered
         return RedemptionRow(row, household(h), code, date(d), qty(q), shop, ref or None)
