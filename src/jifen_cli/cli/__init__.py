@@ -205,12 +205,5 @@ def load_command(name: str) -> click.Command | None:
     return command
 
 
-def _register() -> None:
-    """Commands registered eagerly (prefer adding to COMMANDS)."""
-
-
-_register()
-
-
 def main() -> None:
     app()
