@@ -235,8 +235,9 @@ def replay(conn: sqlite3.Connection, through: int | None = None) -> Registers:
         if prev != stored:
             state.problems.append(Message("registers_hash", seq=seq))
             break
+        _, register, code, action, effective, _, new, *_ = fields  # CHANGE_FIELDS order
         try:
-            _apply(state, seq, fields[1], fields[2], fields[3], fields[4], json.loads(fields[6]))
+            _apply(state, seq, register, code, action, effective, json.loads(new))
         except (KeyError, TypeError, ValueError, IndexError):
             state.problems.append(Message("registers_unreadable", seq=seq))
             break
