@@ -156,7 +156,7 @@ def export_one(path: str, out: str, quarter: str | None
     written = 0
     found = None
     try:
-        if rollup._header_problem(Path(path), row):
+        if rollup.header_problem(Path(path), row):
             return row, 0, None
         with open(path, "rb") as raw:
             conn, facts, digest = rollup.open_read(Path(path), raw)
@@ -205,7 +205,7 @@ def _identify(path: Path) -> tuple[str, int] | None:
     """The village_id and ledger length of a file, cheaply, to choose among copies."""
     from jifen_cli.db import connect_readonly
 
-    if rollup._header_problem(path, rollup.Row(path=str(path))):
+    if rollup.header_problem(path, rollup.Row(path=str(path))):
         return None  # not a current village file: export_one will say what it is
     try:
         conn = connect_readonly(path)

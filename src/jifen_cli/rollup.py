@@ -175,7 +175,7 @@ def village_id(name: str, township: str, county: str, created_at: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _header_problem(path: Path, row: Row) -> bool:
+def header_problem(path: Path, row: Row) -> bool:
     """Classify from the 100-byte SQLite header alone; True when nothing more can be done."""
     from jifen_cli.migrations import LATEST
 
@@ -235,7 +235,7 @@ def examine(path: str | Path, quarter: str) -> tuple[Row, tuple[str, dict] | Non
     row = Row(path=str(path))
     found = None
     try:
-        if _header_problem(path, row):
+        if header_problem(path, row):
             return row, None
         found = _examine_village(path, quarter, row)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up
