@@ -41,7 +41,7 @@ app()
 def build(path: Path, postings: int, households: int = 1000, changes: int = 0) -> None:
     """A village with `households` households (each edited `changes` times through the
     register) and `postings` earn postings, via the domain."""
-    from jifen_cli import db, ledger, rules, store, village
+    from jifen_cli import db, items, ledger, rules, village
     from jifen_cli import households as hh
     from jifen_cli.ledger import Posting
 
@@ -51,7 +51,7 @@ def build(path: Path, postings: int, households: int = 1000, changes: int = 0) -
         hh.insert_many(conn, [hh.clean(f"H{i:05d}", f"次仁{i}") for i in range(households)],
                        operator="bench")
         rules.insert_many(conn, [rules.clean("A01", "人居环境", "庭院整洁", 2)], operator="bench")
-        store.insert_many(conn, [store.clean("G001", "砖茶", 1, "12.50", 1_000_000)],
+        items.insert_many(conn, [items.clean("G001", "砖茶", 1, "12.50", 1_000_000)],
                           operator="bench", date="2024-01-01")
     for round_ in range(changes):
         for i in range(households):

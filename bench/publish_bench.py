@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import report  # noqa: E402
 
-from jifen_cli import figures, households, ledger, publication, rules, store, village  # noqa: E402
+from jifen_cli import figures, households, items, ledger, publication, rules, village  # noqa: E402
 from jifen_cli.db import transaction  # noqa: E402
 from jifen_cli.fund import OWED_SQL  # noqa: E402
 from jifen_cli.ledger import Posting  # noqa: E402
@@ -75,7 +75,7 @@ def generate(path: Path, postings: int, n_households: int, seed: int = 7) -> Non
             for n, c in enumerate(codes)
         ], operator="文书")
         rules.insert_many(conn, [rules.clean(*r) for r in RULES], operator="文书")
-        store.insert_many(conn, [store.clean(c, n, p, v, 0) for c, n, p, v in ITEMS],
+        items.insert_many(conn, [items.clean(c, n, p, v, 0) for c, n, p, v in ITEMS],
                           operator="文书", date="2023-01-02")
     balance = dict.fromkeys(codes, 0)
     stock = {code: 0 for code, *_ in ITEMS}

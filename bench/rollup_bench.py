@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import report  # noqa: E402
 
-from jifen_cli import cache, db, figures, households, ledger, periods, rollup, rules, store, village
+from jifen_cli import cache, db, figures, households, items, ledger, periods, rollup, rules, village
 from jifen_cli.db import transaction
 from jifen_cli.ledger import Posting
 
@@ -76,7 +76,7 @@ def build_template(path: Path, seed: int, postings: int) -> None:
             for n, c in enumerate(codes)
         ], operator="文书")
         rules.insert_many(conn, [rules.clean(*r) for r in RULES], operator="文书")
-        store.insert_many(conn, [store.clean(c, n, p, v, 0) for c, n, p, v in ITEMS],
+        items.insert_many(conn, [items.clean(c, n, p, v, 0) for c, n, p, v in ITEMS],
                           operator="文书", date="2024-01-02")
         ledger.append(conn, [Posting(kind="grant", date="2024-01-05", fen=3_000_000,
                                      note="年度运行经费", recorded_by="文书")])

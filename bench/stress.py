@@ -67,7 +67,7 @@ def jifen(db: Path, operator: str, *args: str) -> subprocess.CompletedProcess:
 def setup(folder: Path) -> Path:
     """The village, through the same domain functions the commands call (fast: one process)."""
     os.environ.setdefault("JIFEN_TODAY", TODAY)
-    from jifen_cli import households, rules, shops, store, village
+    from jifen_cli import households, items, rules, shops, village
 
     db = folder / "stress.db"
     conn = village.init(db, name="压力村", klass=1, mode="both", operator="文书")
@@ -82,7 +82,7 @@ def setup(folder: Path) -> Path:
             rules.add(conn, operator="文书", code=code, category="人居环境",
                       title=f"指标{code}", points=points)
         for code, (points, stock) in ITEMS.items():
-            store.add(conn, operator="文书", date="2024-04-01", code=code, name=f"商品{code}",
+            items.add(conn, operator="文书", date="2024-04-01", code=code, name=f"商品{code}",
                       points=points, value="10.00", stock=stock)
         from jifen_cli import claims  # opening points, so redemptions have something to spend
 

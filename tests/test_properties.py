@@ -13,11 +13,12 @@ from jifen_cli import (
     figures,
     fund,
     households,
+    items,
     ledger,
+    redemptions,
     registers,
     rules,
     shops,
-    store,
     village,
 )
 from jifen_cli.errors import InsufficientPoints, InsufficientStock, JifenError
@@ -46,7 +47,7 @@ def _village(path) -> sqlite3.Connection:
         rules.add(conn, operator="文书", code=code, category="人居环境", title=code, points=points,
                   cap_month=6 if code == "RC" else None)
     for code, (points, stock) in ITEMS.items():
-        store.add(conn, operator="文书", date="2024-04-01", code=code, name=code, points=points,
+        items.add(conn, operator="文书", date="2024-04-01", code=code, name=code, points=points,
                   value="1.50", stock=stock)
     shops.add(conn, "惠民超市", operator="文书")
     fund.grant(conn, "100", date="2024-04-01", operator="文书")  # restocking spends the fund
@@ -63,13 +64,13 @@ def _do(conn: sqlite3.Connection, operation: tuple) -> None:
         claims.approve(conn, [operation[1]], reviewer="格桑")
     elif kind == "redeem":
         _, h, item, qty, at_shop = operation
-        store.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
-                     shop="惠民超市" if at_shop else None)
+        redemptions.redeem(conn, h, item, qty, date="2024-06-01", operator="文书",
+                           shop="惠民超市" if at_shop else None)
     elif kind == "reverse":
         with db.transaction(conn):
             ledger.reverse(conn, operation[1], reason="更正", date="2024-06-02", operator="文书")
     elif kind == "restock":
-        store.restock(conn, operation[1], operation[2], cost="3", date="2024-06-01",
+        items.restock(conn, operation[1], operation[2], cost="3", date="2024-06-01",
                       operator="文书")
     elif kind == "edit":
         households.edit(conn, operation[1], operator="文书", reason="更正", name=operation[2])
@@ -84,11 +85,11 @@ def _do(conn: sqlite3.Connection, operation: tuple) -> None:
         rules.edit(conn, code, valid_from=f"2024-05-{day:02d}", reason="修订", operator="文书",
                    points=points or 1)
     elif kind == "price":
-        store.edit(conn, operation[1], operator="文书", reason="调价", points=operation[2])
+        items.edit(conn, operation[1], operator="文书", reason="调价", points=operation[2])
     elif kind == "reopen":
         households.reopen(conn, operation[1], operator="格桑", reason="弄错", date="2024-06-29")
     elif kind == "retire_item":
-        store.retire(conn, operation[1], operator="文书", reason="停售", date="2024-06-01")
+        items.retire(conn, operation[1], operator="文书", reason="停售", date="2024-06-01")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -102,7 +103,7 @@ def test_balances_always_equal_their_postings_and_redemptions_never_overdraw(tmp
                 continue
             _, h, item, qty, at_shop = operation
             before = households.balance(conn, h)["available"]
-            stock_before = store.get(conn, item)["stock"]
+            stock_before = items.get(conn, item)["stock"]
             try:
                 _do(conn, operation)
             except InsufficientPoints:

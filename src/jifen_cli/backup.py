@@ -75,12 +75,6 @@ def backup_name(village: str, head_seq: int, head: str, n: int = 1) -> str:
     return f"{safe_name(village)}-{today():%Y%m%d}-n{head_seq}-{head[:8]}{again}.jifen.db"
 
 
-def _connect_ro(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")
-    return conn
-
-
 def _copy(source: sqlite3.Connection, target: Path) -> None:
     """Copy every page of `source` into a new file `target` in one step."""
     dest = sqlite3.connect(target, isolation_level=None)
@@ -94,7 +88,7 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
 def check_copy(path: Path) -> Copy:
     """Verify a copy: SQLite integrity, the village header, and the ledger. Raises on damage."""
     try:
-        raw = _connect_ro(path)
+        raw = db.connect_readonly(path)
         try:
             rows = [r[0] for r in raw.execute("PRAGMA integrity_check")]
         finally:
@@ -137,7 +131,7 @@ def _already_there(source: sqlite3.Connection, final: Path) -> Copy | None:
     overwrite a path it was given). A file there that is no sound village copy is refused."""
     try:
         copy = check_copy(final)
-        conn = _connect_ro(final)
+        conn = db.connect_readonly(final)
         try:
             found = content_digest(conn)
         finally:
@@ -258,7 +252,7 @@ def restore(source: Path, target: Path) -> Copy:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise StorageProblem(path=str(target), detail_key="no_such_folder")
-    src = _connect_ro(source)
+    src = db.connect_readonly(source)
     try:
         return _copy_checked(src, folder, target)
     finally:

@@ -156,7 +156,7 @@ def export_one(path: str, out: str, quarter: str | None
     written = 0
     found = None
     try:
-        if rollup._header_problem(Path(path), row):
+        if rollup.header_problem(Path(path), row):
             return row, 0, None
         with rollup.reading(Path(path)) as raw:
             conn, facts, digest = rollup.open_read(Path(path), raw)
@@ -176,7 +176,7 @@ def export_one(path: str, out: str, quarter: str | None
                 if quarter:
                     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
                 else:
-                    first, last = "0000-01-01", "9999-12-31"
+                    first, last = periods.OPENING, periods.ENDING
                 rows = conn.execute(POSTINGS_SQL, {"first": first, "last": last}).fetchall()
                 digest = rollup.unchanged_since(raw, digest)
                 if entry is None and digest is not None:
@@ -204,12 +204,12 @@ def _export_many(paths: Sequence[str], job: tuple[str, str | None]) -> list:
 
 def _identify(path: Path) -> tuple[str, int] | None:
     """The village_id and ledger length of a file, cheaply, to choose among copies."""
-    import sqlite3
+    from jifen_cli.db import connect_readonly
 
-    if rollup._header_problem(path, rollup.Row(path=str(path))):
+    if rollup.header_problem(path, rollup.Row(path=str(path))):
         return None  # not a current village file: export_one will say what it is
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = connect_readonly(path)
         try:
             name, township, county, created_at, head_seq = conn.execute(
                 "SELECT name, township, county, created_at, head_seq FROM village"

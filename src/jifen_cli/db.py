@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import chain, compress, repeat
 from operator import is_
 from pathlib import Path
+from typing import NamedTuple
 
 from jifen_cli.errors import (
     NewerSchema,
@@ -61,6 +62,17 @@ def create(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """The one read-only opening of a file (`check`, the roll-up, backups, exports): SQLite's
+    `mode=ro` takes only shared locks and writes nothing — no journal, no migration, the file's
+    bytes and mtime stay as they were. Autocommit, so a reader chooses its own transaction.
+    Raises sqlite3.DatabaseError when SQLite cannot open the file."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                           isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
 def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open an existing village file, migrating it forward unless `readonly`."""
     path = Path(path)
@@ -70,10 +82,7 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
         raise NoVillage(path=str(path))
     try:
         if readonly:
-            conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                check_same_thread=False,
-            )
+            conn = connect_readonly(path)
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         _configure(conn)
@@ -202,6 +211,36 @@ def interrupted_write(path: Path) -> bool:
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+
+
+class Header(NamedTuple):
+    """What the 100-byte header of an SQLite database file says (sqlite.org/fileformat.html)."""
+
+    page_size: int        # bytes a page
+    pages: int            # the "in-header database size", in pages
+    pages_current: bool   # that size is valid (SQLite wrote it, and its change counter agrees)
+    user_version: int     # jifen's schema version
+    application_id: int   # APPLICATION_ID for a jifen village
+
+    @property
+    def size(self) -> int:
+        """The file's size as its header gives it, in bytes."""
+        return self.page_size * self.pages
+
+
+def parse_header(data: bytes) -> Header | None:
+    """The header in a file's first HEADER_SIZE bytes; None when they are not an SQLite header."""
+    if len(data) < HEADER_SIZE or not data.startswith(SQLITE_MAGIC):
+        return None
+    page_size = int.from_bytes(data[16:18], "big")
+    return Header(
+        page_size=65536 if page_size == 1 else page_size,
+        pages=int.from_bytes(data[28:32], "big"),
+        pages_current=data[24:28] == data[92:96],  # file change counter = "version-valid-for"
+        user_version=int.from_bytes(data[60:64], "big"),
+        application_id=int.from_bytes(data[68:72], "big"),
+    )
 
 
 def looks_like_village(path: Path) -> bool:

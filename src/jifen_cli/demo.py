@@ -100,10 +100,10 @@ class Demo:
     def restock_and_settle(self) -> None:
         """Butter sold out on 06-23: restock it from the fund; pay the partner shops what they
         are owed for the quarter."""
-        from jifen_cli import fund, store
+        from jifen_cli import fund, items
         from jifen_cli.values import yuan
 
-        seq, stock = store.restock(self.conn, "G001", 20, cost="700.00", date="2024-06-26",
+        seq, stock = items.restock(self.conn, "G001", 20, cost="700.00", date="2024-06-26",
                                    operator=CLERK, note="那曲市场 酥油 20 斤")
         self.say("restocked", {"code": "G001", "qty": 20, "stock": stock, "seq": seq})
         for shop, owed in sorted(fund.owed_by_shop(self.conn).items()):
@@ -149,7 +149,7 @@ class Demo:
 
     def next_quarter(self) -> None:
         """The village lives on into July: the registers change, and keep what they said."""
-        from jifen_cli import rules, store
+        from jifen_cli import items, rules
 
         day = TODAY
         changed = households.edit(self.conn, "H004", operator=CLERK, name="边巴次仁",
@@ -163,8 +163,8 @@ class Demo:
                                  "cap": version.cap_month})
         from jifen_cli.values import yuan
 
-        item = store.get(self.conn, "G001")
-        changed = store.edit(self.conn, "G001", operator=CLERK, reason="酥油进价上涨",
+        item = items.get(self.conn, "G001")
+        changed = items.edit(self.conn, "G001", operator=CLERK, reason="酥油进价上涨",
                              points=item["points"] + 5, value=yuan(item["value_fen"] + 500))
         self.say("item_edited", {"code": "G001", "changes": "；".join(
             f"{yuan(a) if k == 'value_fen' else a} → {yuan(b) if k == 'value_fen' else b}"

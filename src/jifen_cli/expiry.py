@@ -48,6 +48,13 @@ from jifen_cli.values import today
 
 
 @dataclass(slots=True)
+class Owed:
+    """Points posting `taker` took when no lot was left, still to be paid off by later lots."""
+    taker: int
+    points: int
+
+
+@dataclass(slots=True)
 class _Lots:
     """One household's unspent points, as lots ordered by (date, seq), and what it owes.
 
@@ -60,7 +67,7 @@ class _Lots:
     order: list[tuple[str, int]] = field(default_factory=list)  # (date, seq) of lots with points
     left: dict[int, int] = field(default_factory=dict)          # seq -> points left
     date: dict[int, str] = field(default_factory=dict)
-    owed: list[list[int]] = field(default_factory=list)          # [seq, points still owed]
+    owed: list[Owed] = field(default_factory=list)
     took: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     dead: dict[int, int] = field(default_factory=dict)           # reversed reward -> reversal
 
@@ -73,11 +80,11 @@ class _Lots:
         self.date[seq], self.left[seq] = date, 0
         while points and self.owed:
             piece = self.owed[0]
-            paid = min(points, piece[1])
-            self._paid(piece[0], seq, paid)
-            piece[1] -= paid
+            paid = min(points, piece.points)
+            self._paid(piece.taker, seq, paid)
+            piece.points -= paid
             points -= paid
-            if not piece[1]:
+            if not piece.points:
                 self.owed.pop(0)
         if points:
             self._restore(seq, points)
@@ -104,11 +111,11 @@ class _Lots:
     def _undo_reversal(self, seq: int, points: int) -> None:
         """Give back `points` that reversal `seq` took beyond its reward: forgive what it still
         owes, then return points to the lots it took them from."""
-        for piece in [piece for piece in self.owed if piece[0] == seq]:
-            forgiven = min(points, piece[1])
-            piece[1] -= forgiven
+        for piece in [piece for piece in self.owed if piece.taker == seq]:
+            forgiven = min(points, piece.points)
+            piece.points -= forgiven
             points -= forgiven
-        self.owed = [piece for piece in self.owed if piece[1]]
+        self.owed = [piece for piece in self.owed if piece.points]
         took = self.took.get(seq, [])
         while points and took:
             lot, had = took.pop()
@@ -141,7 +148,7 @@ class _Lots:
                         pieces.append((date, points - rest))
                 points = rest
         if points:
-            self.owed.append([taker, points])
+            self.owed.append(Owed(taker, points))
         spent = 0
         while spent < len(self.order) and not self.left[self.order[spent][1]]:
             spent += 1
@@ -150,12 +157,12 @@ class _Lots:
     def give_back(self, taker: int) -> None:
         """Undo posting `taker`: what it still owed is forgiven, and every lot that paid for it
         gets its points back (with its own date). Other debts are then paid from the oldest lots."""
-        self.owed = [piece for piece in self.owed if piece[0] != taker]
+        self.owed = [piece for piece in self.owed if piece.taker != taker]
         for lot, points in self.took.pop(taker, ()):
             self._restore(lot, points)
         owed, self.owed = self.owed, []
-        for seq, points in owed:
-            self.take_oldest(seq, points)
+        for piece in owed:
+            self.take_oldest(piece.taker, piece.points)
 
     def of_year(self, year: str) -> int:
         return sum(self.left[seq] for date, seq in self.order if date.startswith(year))

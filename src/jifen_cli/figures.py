@@ -1,4 +1,4 @@
-"""One definition of the quarter's figures, used by publish, rollup, cards and checks alike.
+"""One definition of the quarter's figures, used by publish, the roll-up, the fund and shops.
 
 Per household, for a quarter [first, last] by the date each posting happened:
 
@@ -23,9 +23,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from jifen_cli.periods import quarter_bounds
+from jifen_cli.ledger import correction_sql
+from jifen_cli.periods import ENDING, OPENING, quarter_bounds
 
-HOUSEHOLD_SQL = """
+HOUSEHOLD_SQL = f"""
 SELECT h.code, h.name, h.grp,
        coalesce(f.opening, 0), coalesce(f.earned, 0), coalesce(f.deducted, 0),
        coalesce(f.redeemed, 0), coalesce(f.adjusted, 0), coalesce(f.entries, 0),
@@ -39,7 +40,7 @@ FROM households h LEFT JOIN (
            sum(CASE WHEN date >= :first AND kind IN ('reverse', 'expire', 'close', 'merge')
                     THEN points END) AS adjusted,
            sum(CASE WHEN date >= :first AND kind IN ('earn', 'deduct') THEN 1 END) AS entries,
-           sum(CASE WHEN date >= :first AND kind = 'reverse' AND rule IS NOT NULL
+           sum(CASE WHEN date >= :first AND {correction_sql()}
                     THEN points END) AS corrections,
            sum(CASE WHEN date >= :first AND kind = 'deduct' THEN 1 END) AS deductions
     FROM postings
@@ -221,8 +222,8 @@ class ShopAccount:
         return self.credit - max(-self.net_before, 0)
 
 
-def shop_accounts(conn: sqlite3.Connection, first: str = "0000-01-01",
-                  last: str = "9999-12-31") -> list[ShopAccount]:
+def shop_accounts(conn: sqlite3.Connection, first: str = OPENING,
+                  last: str = ENDING) -> list[ShopAccount]:
     """Every partner shop's account: flows dated between first and last, its standing at last."""
     return [ShopAccount(*row)
             for row in conn.execute(SHOPS_SQL, {"first": first, "last": last})]
@@ -262,7 +263,7 @@ class Fund:
         return sum(s.credit_change for s in self.shops)
 
 
-def fund(conn: sqlite3.Connection, first: str = "0000-01-01", last: str = "9999-12-31", *,
+def fund(conn: sqlite3.Connection, first: str = OPENING, last: str = ENDING, *,
          shops: bool = True) -> Fund:
     """Fund movements dated between first and last (ISO dates, inclusive); all time by default.
     Without `shops` the shops' accounts are not read (owed and credit are then 0): the roll-up

@@ -2,7 +2,7 @@
 
 Money postings carry `fen` and no household:
 - `grant`   — operating fund received (class 1 ¥40,000, class 2 ¥30,000, class 3 ¥20,000 a year);
-- `restock` — goods bought for the village store (`item restock --cost`, in store.py);
+- `restock` — goods bought for the village store (`item restock --cost`, in items.py);
 - `settle`  — a payment to a partner shop (合作商超), naming the shop; with negative fen, a refund:
   money the shop pays back (`settle SHOP --refund`).
 A `redeem` with a shop is owed to that shop at the goods' yuan value until it is settled. A
@@ -26,8 +26,8 @@ from jifen_cli.ledger import Posting
 from jifen_cli.values import check_text, parse_yuan, today, yuan
 
 
-def owed_by_shop(conn: sqlite3.Connection, first: str = "0000-01-01",
-                 last: str = "9999-12-31") -> dict[str, int]:
+def owed_by_shop(conn: sqlite3.Connection, first: str = periods.OPENING,
+                 last: str = periods.ENDING) -> dict[str, int]:
     """Per partner shop, in fen: goods redeemed there (net of returns) minus payments plus
     refunds, for postings dated between first and last (all time by default). Positive: the
     village owes the shop; negative: the shop owes money back."""
@@ -92,7 +92,7 @@ def settle(conn: sqlite3.Connection, shop: str, amount, *, date: str, operator: 
             kind="settle", date=date, shop=shop, fen=fen, note=note.strip(), recorded_by=operator,
             reviewed_by=operator,
         )])
-        net = _net_as_of(conn, shop, "9999-12-31")
+        net = _net_as_of(conn, shop, periods.ENDING)
     return {"seq": appended.last, "shop": shop, "fen": fen, "owed": max(net, 0),
             "credit": max(-net, 0)}
 
@@ -117,7 +117,7 @@ def refund(conn: sqlite3.Connection, shop: str, amount, *, date: str, operator: 
             kind="settle", date=date, shop=shop, fen=-fen, note=note.strip(),
             recorded_by=operator, reviewed_by=operator,
         )])
-        net = _net_as_of(conn, shop, "9999-12-31")
+        net = _net_as_of(conn, shop, periods.ENDING)
     return {"seq": appended.last, "shop": shop, "fen": fen, "owed": max(net, 0),
             "credit": max(-net, 0)}
 

@@ -392,7 +392,7 @@ def reopen(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
             postings = [Posting(kind="reverse", date=date, household=code, points=-points,
                                 reverses=seq, note=f"撤销销户（#{seq}）：{reason}",
                                 recorded_by=operator, reviewed_by=operator)]
-        appended = ledger.append(conn, postings)
+        appended = ledger.append(conn, postings, reopening=code)
         conn.execute("UPDATE households SET closed_on = NULL, merged_into = NULL WHERE code = ?",
                      (code,))
         registers.append(conn, [registers.Change(

@@ -38,11 +38,6 @@ def quarter_of(date: dt.date | str) -> str:
     return f"{date.year}Q{(date.month - 1) // 3 + 1}"
 
 
-def previous_quarter(quarter: str) -> str:
-    year, number = int(quarter[:4]), int(quarter[5])
-    return f"{year - 1}Q4" if number == 1 else f"{year}Q{number - 1}"
-
-
 def locked_through(conn: sqlite3.Connection) -> str | None:
     """The last day of the latest published quarter, or None.
 

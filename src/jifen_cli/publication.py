@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from jifen_cli import db, figures, ledger, periods
 from jifen_cli.errors import BadInput, LedgerDamaged, PublishRefused
@@ -169,20 +170,35 @@ def ledger_table(rows: list[figures.HouseholdQuarter]) -> Table:
     return table
 
 
+class RedemptionRow(NamedTuple):
+    """A row of the redemptions table, in its columns' order."""
+    date: str
+    household: str
+    name: str
+    item: str
+    qty: int
+    points: int
+    value: Decimal   # yuan
+    shop: str
+    note: object     # a Label when the redemption was returned, else ""
+
+
 def redemptions_table(conn: sqlite3.Connection, bounds: dict, book: Registers) -> Table:
     table = Table("redemptions", "table_redemptions", (
         "pub_date", "pub_household", "pub_name", "pub_item", "pub_qty", "pub_points", "pub_value",
         "pub_shop", "pub_note",
     ))
     table.rows = [
-        (date, code, book.households[code].name, book.items[item].name, qty, points, money(fen),
-         shop, Label("pub_returned", (("seq", str(back)), ("date", back_date))) if back else "")
+        RedemptionRow(date, code, book.households[code].name, book.items[item].name, qty,
+                      points, money(fen), shop,
+                      Label("pub_returned", (("seq", str(back)), ("date", back_date)))
+                      if back else "")
         for date, code, item, qty, points, fen, shop, back, back_date
         in conn.execute(REDEMPTIONS_SQL, bounds)
     ]
-    table.totals = (TOTAL, "", "", "", sum(r[4] for r in table.rows),
-                    sum(r[5] for r in table.rows), money(sum(r[6].scaleb(2) for r in table.rows)),
-                    "", "")
+    table.totals = (TOTAL, "", "", "", sum(r.qty for r in table.rows),
+                    sum(r.points for r in table.rows),
+                    money(sum(r.value.scaleb(2) for r in table.rows)), "", "")
     return table
 
 
@@ -222,7 +238,7 @@ def fund_table(conn: sqlite3.Connection, first: str, last: str) -> tuple[Table, 
     is owed, or owes back, on its own: the two are never netted, nor one shop against another.
     Both columns add up: balance = granted - spent on stock - paid + refunds."""
     period = figures.fund(conn, first, last)
-    total = figures.fund(conn, "0000-01-01", last)
+    total = figures.fund(conn, periods.OPENING, last)
     table = Table("fund", "table_fund", ("pub_fund_item", "pub_this_quarter", "pub_cumulative"))
     table.rows = [
         (Label("fund_granted"), money(period.granted), money(total.granted)),
@@ -272,7 +288,7 @@ def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: 
     bounds = {"first": first, "last": last}
     objection_days = objections.DEFAULT_DAYS if objection_days is None else objection_days
     if published is None:
-        head_seq, digest = conn.execute("SELECT head_seq, head_hash FROM village").fetchone()
+        head_seq, digest = ledger.head(conn)
         book = registers.current(conn)
         reported = objections.to_report(conn)
         lang = public_lang(conn)
@@ -287,16 +303,13 @@ def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: 
     for r in households:  # the names and groups as the register stood
         r.name, r.group = book.households[r.code].name, book.households[r.code].group
     village = figures.village(conn, quarter)
+    per_household = ledger_table(households)
+    redemptions = redemptions_table(conn, bounds, book)
+    categories = categories_table(conn, bounds, book)
+    honour = honour_table(households)
     fund, fund_summary = fund_table(conn, first, last)
-    tables = [
-        ledger_table(households),
-        redemptions_table(conn, bounds, book),
-        categories_table(conn, bounds, book),
-        honour_table(households),
-        fund,
-        objections_table(reported, book),
-    ]
-    ledger, redemptions = tables[0], tables[1]
+    tables = [per_household, redemptions, categories, honour, fund,
+              objections_table(reported, book)]
     keys = ("opening", "earned", "deducted", "redeemed", "adjusted", "closing", "entries")
     return Disclosure(
         quarter=quarter, first=first, last=last, date=date,
@@ -309,13 +322,13 @@ def build(conn: sqlite3.Connection, quarter: str, *, date: str, objection_days: 
             "households": len(households),
             "participating": sum(1 for h in households if h.entries),
             "redemptions": len(redemptions.rows),
-            "categories": len(tables[2].rows),
-            "honour": len(tables[3].rows),
+            "categories": len(categories.rows),
+            "honour": len(honour.rows),
             "objections": len(reported),
             "objections_upheld": sum(1 for o in reported if o["status"] == "upheld"),
         },
         totals={
-            **dict(zip(keys, ledger.totals[3:])),
+            **dict(zip(keys, per_household.totals[3:])),  # after the three label columns
             # one definition with the roll-up (figures.VillageQuarter): gross redemptions of the
             # quarter, and the returns dated in it as their own figures
             "redeemed": village.redeemed,
@@ -400,7 +413,7 @@ def check_chain_since_last_publication(conn: sqlite3.Connection) -> None:
             raise LedgerDamaged(detail=f"posting #{seq} no longer matches the digest published "
                                        "for it; run `jifen verify`")
     head = ledger.chain_holds(conn, seq, prev) or _chain_one_by_one(conn, seq, prev)
-    if conn.execute("SELECT head_seq, head_hash FROM village").fetchone() != head:
+    if ledger.head(conn) != head:
         raise LedgerDamaged(detail="the recorded head does not match the postings; "
                                    "run `jifen verify`")
 

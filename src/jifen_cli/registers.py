@@ -21,13 +21,12 @@ title or points, item name or price changed behind jifen's back is found and nam
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
 
 from jifen_cli.i18n import Message
-from jifen_cli.ledger import GENESIS, chain_hash
+from jifen_cli.ledger import GENESIS, chain_hash, chain_proved
 from jifen_cli.periods import OPENING
 from jifen_cli.values import local_time
 
@@ -237,8 +236,9 @@ def replay(conn: sqlite3.Connection, through: int | None = None) -> Registers:
         if prev != stored:
             state.problems.append(Message("registers_hash", seq=seq))
             break
+        _, register, code, action, effective, _, new, *_ = fields  # CHANGE_FIELDS order
         try:
-            _apply(state, seq, fields[1], fields[2], fields[3], fields[4], json.loads(fields[6]))
+            _apply(state, seq, register, code, action, effective, json.loads(new))
         except (KeyError, TypeError, ValueError, IndexError):
             state.problems.append(Message("registers_unreadable", seq=seq))
             break
@@ -296,7 +296,7 @@ def _rules_table(conn: sqlite3.Connection) -> dict[str, tuple]:
         "SELECT code, title, points, cap_month FROM rules")}
 
 
-# The history's chain proved in bulk, as the ledger's is (ledger.chain_holds): SQLite writes
+# The history's chain proved in bulk by the ledger's proof (ledger.chain_proved): SQLite writes
 # each change's encoding (json_array escapes like Python's json), Python hashes it against the
 # stored hash of the change before it. A BLOB makes json_array fail: the reference replay then.
 _CHANGES_CHAIN = (f"SELECT seq, CAST(json_array({', '.join(CHANGE_FIELDS)}) AS BLOB), hash,"
@@ -308,18 +308,12 @@ def _agree(conn: sqlite3.Connection) -> bool:
     False on any doubt, and `differences` replays it change by change to name what differs.
     A fast path for `verify` and the roll-up: the whole history in one query, the registers
     compared whole (dataclass equality) instead of field by field."""
-    from operator import methodcaller
-
     try:
         rows = conn.execute(_CHANGES_CHAIN).fetchall()
         state = Registers()
         if rows:
             seqs, encodings, hashes = list(zip(*rows))[:3]
-            if seqs[0] != 1 or seqs[-1] != len(seqs):
-                return False
-            previous = map(methodcaller("encode"), (GENESIS, *hashes[:-1]))
-            digests = map(hashlib.sha256, map(b"\n".join, zip(previous, encodings)))
-            if list(map(methodcaller("hexdigest"), digests)) != list(hashes):
+            if not chain_proved(seqs, encodings, hashes):
                 return False
             for seq, _, _, register, code, action, effective, new in rows:
                 _apply(state, seq, register, code, action, effective, json.loads(new))

@@ -46,10 +46,11 @@ from typing import Any
 from jifen_cli import periods
 from jifen_cli.db import (
     APPLICATION_ID,
-    SQLITE_MAGIC,
+    HEADER_SIZE,
     in_wal_mode,
     interrupted_write,
     looks_like_village,
+    parse_header,
     recover_command,
 )
 from jifen_cli.errors import os_reason
@@ -177,34 +178,30 @@ def village_id(name: str, township: str, county: str, created_at: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _header_problem(path: Path, row: Row) -> bool:
+def header_problem(path: Path, row: Row) -> bool:
     """Classify from the 100-byte SQLite header alone; True when nothing more can be done."""
     from jifen_cli.migrations import LATEST
 
     try:
         size = path.stat().st_size
         with open(path, "rb") as handle:
-            header = handle.read(100)
+            header = parse_header(handle.read(HEADER_SIZE))
     except FileNotFoundError:
         row.status, row.detail = "missing", Message("rollup_no_such_file")
         return True
     except OSError as exc:
         row.status, row.detail = "unreadable", os_reason(exc)
         return True
-    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+    if header is None:
         row.status = "not_village"
         row.detail = Message("rollup_empty_file" if size == 0 else "rollup_not_sqlite")
         return True
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+    if header.application_id != APPLICATION_ID:
         row.status, row.detail = "not_village", Message("rollup_foreign_sqlite")
         return True
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    size_is_valid = header[24:28] == header[92:96]  # "in-header database size" is current
-    if size_is_valid and size < page_size * pages:
+    if header.pages_current and size < header.size:
         row.status = "truncated"
-        row.detail = Message("rollup_truncated", size=size, full=page_size * pages)
+        row.detail = Message("rollup_truncated", size=size, full=header.size)
         return True
     if in_wal_mode(path):
         # Its latest writes may be in a -wal file: the file's bytes are not all SQLite reads,
@@ -219,7 +216,7 @@ def _header_problem(path: Path, row: Row) -> bool:
         row.status = "interrupted"
         row.detail = Message("rollup_interrupted", command=recover_command(path))
         return True
-    version = int.from_bytes(header[60:64], "big")
+    version = header.user_version
     if version > LATEST:
         row.status = "newer_schema"
         row.detail = Message("rollup_newer", version=version, latest=LATEST)
@@ -248,7 +245,7 @@ def examine(path: str | Path, quarter: str) -> tuple[Row, tuple[str, dict] | Non
     row = Row(path=str(path))
     found = None
     try:
-        if _header_problem(path, row):
+        if header_problem(path, row):
             return row, None
         found = _examine_village(path, quarter, row)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up

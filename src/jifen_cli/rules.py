@@ -18,14 +18,9 @@ from dataclasses import dataclass
 
 from jifen_cli import db, periods, registers
 from jifen_cli.errors import BadInput, Duplicate, Retired, UnknownRule
-from jifen_cli.registers import OPENING
+from jifen_cli.periods import OPENING
 from jifen_cli.values import check_code, check_text, now, parse_int, today
 
-# The eight categories of the source, then its six activity drives.
-CATEGORIES = (
-    "爱党爱国", "遵纪守法", "维护团结", "政策响应", "人居环境", "家庭美德", "诚实守信", "勤劳致富",
-    "树文明新风", "改陈规陋习", "建村规民约", "兴优秀传统文化", "美村容村貌", "强基层治理",
-)
 COLUMNS = ("code", "category", "title", "points", "cap_month")
 
 

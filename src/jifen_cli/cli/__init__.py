@@ -172,11 +172,11 @@ COMMANDS = {
     "settle": "fund:settle",
     "import": "imports:import_",
     "demo": "demo:demo",
-    "expire": "operations:expire",
-    "backup": "operations:backup",
-    "restore": "operations:restore",
-    "card": "operations:card",
-    "check": "operations:check",
+    "expire": "expire:expire",
+    "backup": "backup:backup",
+    "restore": "backup:restore",
+    "card": "cards:card",
+    "check": "check:check",
     "shop": "shops:shop_app",
     "changes": "changes:changes",
     "objection": "objections:objection_app",
@@ -203,13 +203,6 @@ def load_command(name: str) -> click.Command | None:
     command = typer.main.get_command(obj)
     command.name = name
     return command
-
-
-def _register() -> None:
-    """Commands registered eagerly (prefer adding to COMMANDS)."""
-
-
-_register()
 
 
 def main() -> None:

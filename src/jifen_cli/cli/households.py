@@ -1,4 +1,4 @@
-"""`jifen household add|edit|close|merge|list|show`."""
+"""`jifen household add|edit|close|reopen|merge|list|show`."""
 
 from __future__ import annotations
 

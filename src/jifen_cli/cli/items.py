@@ -23,11 +23,11 @@ def add(
     date: Date = None,
 ):
     """Add an item to the catalogue."""
-    from jifen_cli import store
+    from jifen_cli import items
     from jifen_cli.values import yuan
 
     s = state(ctx)
-    item = store.add(s.conn(), operator=s.operator(), date=date_or_today(date), code=code,
+    item = items.add(s.conn(), operator=s.operator(), date=date_or_today(date), code=code,
                      name=name, points=points, value=value, stock=stock)
     s.say("added_item", code=item["code"], name=item["name"], points=item["points"],
           value=yuan(item["value_fen"]))
@@ -43,10 +43,10 @@ def restock(
     note: Annotated[str, typer.Option("--note", help="Supplier, invoice number…")] = "",
 ):
     """Add stock bought with the village fund."""
-    from jifen_cli import store
+    from jifen_cli import items
 
     s = state(ctx)
-    seq, stock = store.restock(s.conn(), code, qty, cost=cost, date=date_or_today(date),
+    seq, stock = items.restock(s.conn(), code, qty, cost=cost, date=date_or_today(date),
                                operator=s.operator(), note=note)
     s.say("restocked", code=code, qty=qty, stock=stock, seq=seq)
 
@@ -64,11 +64,11 @@ def edit(
     value: Annotated[str | None, typer.Option("--value", help="New value in yuan.")] = None,
 ):
     """Change an item's name, price or value from now on; past redemptions keep theirs."""
-    from jifen_cli import store
+    from jifen_cli import items
     from jifen_cli.values import yuan
 
     s = state(ctx)
-    changed = store.edit(s.conn(), code, operator=s.operator(), reason=reason, name=name,
+    changed = items.edit(s.conn(), code, operator=s.operator(), reason=reason, name=name,
                          points=points, value=value)
     labels = {"name": "field_item_name", "points": "field_item_points", "value_fen": "field_value"}
     s.say("item_edited", code=code, changes=changed_text(
@@ -83,10 +83,10 @@ def retire(
     date: Date = None,
 ):
     """Retire an item: no more redemptions or restocking (its stock is still counted)."""
-    from jifen_cli import store
+    from jifen_cli import items
 
     s = state(ctx)
-    item = store.retire(s.conn(), code, operator=s.operator(), reason=reason,
+    item = items.retire(s.conn(), code, operator=s.operator(), reason=reason,
                         date=date_or_today(date))
     s.say("item_retired_ok", code=code, name=item["name"], stock=item["stock"])
 
@@ -94,19 +94,19 @@ def retire(
 @item_app.command("list")
 def list_(ctx: typer.Context, json: Json = False):
     """The catalogue with prices and stock (retired items marked)."""
-    from jifen_cli import store
+    from jifen_cli import items
     from jifen_cli.values import yuan
 
     s = state(ctx)
-    items = store.list_all(s.conn())
+    listed = items.list_all(s.conn())
     if json:
-        print_json([store.public(i) for i in items])
+        print_json([items.public(i) for i in listed])
         return
     table(
         s.t("title_items"),
         [s.t(c) for c in ("col_rule_code", "col_item_name", "col_points", "col_value", "col_stock",
                           "col_retired")],
         ([i["code"], i["name"], i["points"], yuan(i["value_fen"]), i["stock"],
-          i["retired_on"] or ""] for i in items),
+          i["retired_on"] or ""] for i in listed),
         numeric=(2, 3, 4),
     )

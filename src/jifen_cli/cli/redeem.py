@@ -20,10 +20,10 @@ def redeem(
     )] = None,
 ):
     """Exchange points for goods: points and stock go down together."""
-    from jifen_cli import store
+    from jifen_cli import redemptions
 
     s = state(ctx)
-    r = store.redeem(s.conn(), household, item, qty, date=date_or_today(date),
+    r = redemptions.redeem(s.conn(), household, item, qty, date=date_or_today(date),
                      operator=s.operator(), shop=shop)
     s.say("redeemed", **r)
 
@@ -35,14 +35,10 @@ def reverse(
     date: Date = None,
 ):
     """Correct a posting with its exact opposite, naming it and the reason."""
-    from jifen_cli import db, ledger
-    from jifen_cli.values import check_text
+    from jifen_cli import ledger
 
     s = state(ctx)
-    reason = check_text(reason, "reason")
-    conn = s.conn()
-    operator = s.operator()
-    with db.transaction(conn):
-        new = ledger.reverse(conn, seq, reason=reason, date=date_or_today(date), operator=operator)
+    new = ledger.correct(s.conn(), seq, reason=reason, date=date_or_today(date),
+                         operator=s.operator())
     s.say("reversed", original=seq, seq=new)
 

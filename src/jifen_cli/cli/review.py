@@ -56,12 +56,10 @@ def list_(
         keys.remove("col_status")
     rows = []
     for c in items:
-        row = [c["id"], c["date"], f"{c['household']} {c['name']}", f"{c['rule']} {c['title']}",
-               c["qty"], _points(c), c["evidence"] or "", c["recorded_by"],
-               s.t(f"status_{c['status']}"), c["note"]]
-        if status == "pending":
-            del row[8]
-        rows.append(row)
+        status_cell = [] if status == "pending" else [s.t(f"status_{c['status']}")]
+        rows.append([c["id"], c["date"], f"{c['household']} {c['name']}",
+                     f"{c['rule']} {c['title']}", c["qty"], _points(c), c["evidence"] or "",
+                     c["recorded_by"], *status_cell, c["note"]])
     one_line_table(s.t("title_claims"), [s.t(k) for k in keys], rows,
                    flexible=(2, 3, len(keys) - 1), caps={2: 20, 3: 20, 7: 8},
                    numeric=(0, 4, 5, 6))

@@ -20,9 +20,11 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
 from hashlib import blake2b
+from typing import NamedTuple
 
-from jifen_cli import db, ledger, periods, store
+from jifen_cli import db, ledger, periods
 from jifen_cli import households as households_register
+from jifen_cli import items as items_register
 from jifen_cli import rules as rules_register
 from jifen_cli import shops as shops_register
 from jifen_cli.errors import (
@@ -36,6 +38,8 @@ from jifen_cli.errors import (
 )
 from jifen_cli.imports.validation import EventChecks
 from jifen_cli.ledger import Posting
+from jifen_cli.redemptions import check_where
+from jifen_cli.rules import Version
 from jifen_cli.values import check_text, local_time, now, optional_text
 
 BATCH = 5_000
@@ -70,6 +74,7 @@ class Run:
         self.problem_count = 0
         self.lines: list[str] = []  # kept only when no on_problem callback streams them
         self._pending: list[tuple[int, str]] = []
+        self.refused_refs: dict[str, int] = {}  # ref -> the first refused row that carried it
 
     def problem(self, row: int, error: JifenError) -> None:
         self.problem_count += 1
@@ -94,22 +99,28 @@ def _known(conn: sqlite3.Connection, sql: str, keys: list[str]) -> dict:
     return dict(conn.execute(sql, (json.dumps(keys, ensure_ascii=False),)))
 
 
-def _dedupe(run: Run, batch: list, ref_at: int, known: dict, ours) -> list:
-    """Drop rows whose ref was imported before (counted), report refs repeated in this file."""
+def _dedupe(run: Run, batch: list, known: dict, ours) -> list:
+    """Drop rows whose ref was imported before (counted), report refs repeated in this file.
+    `batch`: parsed rows with a `row` and a `ref` (RecordRow, RedemptionRow)."""
     kept, first_row = [], {}
     for entry in batch:
-        ref = entry[ref_at]
+        ref = entry.ref
         if ref is not None:
             if ref in first_row:
-                run.problem(entry[0], BadInput("import_duplicate_ref", ref=ref, row=first_row[ref]))
+                run.problem(entry.row, BadInput("import_duplicate_ref", ref=ref,
+                                                row=first_row[ref]))
+                continue
+            refused = run.refused_refs.get(ref)
+            if refused is not None and refused < entry.row:  # a row above, refused for another reason
+                run.problem(entry.row, BadInput("import_duplicate_ref", ref=ref, row=refused))
                 continue
             if ref in known:
                 if ours(known[ref]):
-                    run.problem(entry[0], BadInput("import_duplicate_ref_earlier", ref=ref))
+                    run.problem(entry.row, BadInput("import_duplicate_ref_earlier", ref=ref))
                 else:
                     run.skipped += 1
                 continue
-            first_row[ref] = entry[0]
+            first_row[ref] = entry.row
         kept.append(entry)
     return kept
 
@@ -123,10 +134,10 @@ def _row_key(kind: str, household: str, what: str, date: str, qty: int, text: st
     return int.from_bytes(blake2b(said, digest_size=8).digest(), "big", signed=True)
 
 
-def _repeats(run: Run, kept: list, ref_at: int, key_of) -> list[tuple[tuple, int | None]]:
+def _repeats(run: Run, kept: list, key_of) -> list[tuple[tuple, int | None]]:
     """Each row of the batch with its key (None for a row with a ref). A row that repeats a row
     of an earlier import is reported, naming it, and dropped, unless repeats are allowed."""
-    keyed = [(entry, None if entry[ref_at] is not None else key_of(entry)) for entry in kept]
+    keyed = [(entry, None if entry.ref is not None else key_of(entry)) for entry in kept]
     keys = [key for _, key in keyed if key is not None]
     if not keys or run.allow_repeats:
         return keyed
@@ -147,7 +158,7 @@ def _repeats(run: Run, kept: list, ref_at: int, key_of) -> list[tuple[tuple, int
         found = earlier.get(key) if key is not None else None
         if found is not None:
             import_id, row, file_name, imported_at = found
-            run.problem(entry[0], BadInput("import_repeat", id=import_id, row=row,
+            run.problem(entry.row, BadInput("import_repeat", id=import_id, row=row,
                                            file=file_name, date=local_time(imported_at)[:10]))
             continue
         out.append((entry, key))
@@ -167,30 +178,41 @@ def _remember(run: Run, rows: list[tuple[int, int]]) -> None:
 def _register(run: Run, rows: Rows, *, table: str, what: str, clean, insert,
               check=None) -> None:
     existing = {code for (code,) in run.conn.execute(f"SELECT code FROM {table}")}
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # code -> the first row that claims it, whatever else it says
     batch: list[dict] = []
     for row, values in rows:
         try:
             entry = clean(*values)
-            code = entry["code"]
+        except JifenError as exc:
+            # Refused for another reason, the row still claims its code (the first column):
+            # a later row with the same code is a repeat of this one, and is reported too.
+            seen.setdefault("" if values[0] is None else str(values[0]).strip(), row)
+            _refuse(run, row, exc)
+            continue
+        code = entry["code"]
+        try:
             if code in existing:
                 raise Duplicate(what=what, code=code)
             if code in seen:
                 raise BadInput("import_duplicate_code", code=code, row=seen[code])
+            seen[code] = row
             if check is not None:  # what a kind checks across rows besides the code
                 check(row, entry)
         except JifenError as exc:
-            if exc.key == "name_question_mark":  # in a file, a '?' is what a GBK export left
-                exc = BadInput("name_lost_characters", **exc.params)
-            run.problem(row, exc)
+            _refuse(run, row, exc)
             continue
-        seen[code] = row
         batch.append(entry)
         if len(batch) >= BATCH:
             insert(batch)
             batch = []
     if batch:
         insert(batch)
+
+
+def _refuse(run: Run, row: int, exc: JifenError) -> None:
+    if exc.key == "name_question_mark":  # in a file, a '?' is what a GBK export left
+        exc = BadInput("name_lost_characters", **exc.params)
+    run.problem(row, exc)
 
 
 def households(run: Run, rows: Rows) -> None:
@@ -228,14 +250,14 @@ def items(run: Run, rows: Rows) -> None:
     periods.ensure_open(run.conn, run.date)
 
     def insert(batch):
-        store.insert_many(run.conn, batch, operator=run.operator, date=run.date)
+        items_register.insert_many(run.conn, batch, operator=run.operator, date=run.date)
         stocked = [i["stock"] for i in batch if i["stock"]]
         run.written += len(batch)
         run.counts["items"] += len(batch)
         run.counts["restock"] += len(stocked)
         run.stock += sum(stocked)
 
-    _register(run, rows, table="items", what="item", clean=store.clean, insert=insert)
+    _register(run, rows, table="items", what="item", clean=items_register.clean, insert=insert)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -254,21 +276,67 @@ def _checks(run: Run, **extra) -> EventChecks:
     )
 
 
-CLAIM_COLUMNS = ("id", "household", "rule", "qty", "date", "note", "ref", "status", "recorded_by",
-                 "recorded_at", "reviewed_by", "reviewed_at", "reason", "posting", "import_id")
+class RecordRow(NamedTuple):
+    """A records row as checked: the rule's version in force on its date, its recorder."""
+    row: int
+    household: str
+    version: Version
+    date: str
+    qty: int
+    note: str
+    ref: str | None
+    recorded_by: str
+
+
+class RedemptionRow(NamedTuple):
+    row: int
+    household: str
+    item: str
+    date: str
+    qty: int
+    shop: str | None
+    ref: str | None
+
+
+class ClaimRow(NamedTuple):
+    """A row of the claims table, in its columns' order."""
+    id: int
+    household: str
+    rule: str
+    qty: int
+    date: str
+    note: str
+    ref: str | None
+    status: str
+    recorded_by: str
+    recorded_at: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    reason: str | None
+    posting: int | None
+    import_id: int
+
+
+CLAIM_COLUMNS = ClaimRow._fields
 CACHED = 100_000  # distinct values a cache of cell -> checked value holds, at most
+
+
+REF_CELL = 5  # where a records or redemptions row's ref is among its cells
 
 
 def _batches(run: Run, rows: Rows, parse: Callable[[int, tuple], tuple],
              write: Callable[[list[tuple]], None]) -> None:
     """Parse each row (a bad one becomes a problem and the pass goes on) and hand the good ones
-    to `write` a batch at a time."""
+    to `write` a batch at a time. A bad row still claims its ref: a later row with the same ref
+    is reported as its repeat (`_dedupe`)."""
     batch: list[tuple] = []
     for row, cells in rows:
         try:
             batch.append(parse(row, cells))
         except JifenError as exc:
             run.problem(row, exc)
+            if cells[REF_CELL]:
+                run.refused_refs.setdefault(cells[REF_CELL], row)
             continue
         if len(batch) >= BATCH:
             write(batch)
@@ -386,7 +454,7 @@ def records(run: Run, rows: Rows) -> None:
             raise BadInput("import_own_record", name=name)
         return name
 
-    def parse(row: int, cells: tuple) -> tuple:
+    def parse(row: int, cells: tuple) -> RecordRow:
         h, r, d, q, note, ref, who = cells
         rule(r)
         day = date(d)
@@ -397,23 +465,25 @@ def records(run: Run, rows: Rows) -> None:
         note = _cached(notes, note, note_of)
         who = _cached(recorders, who, recorder_of)
         check_points(h, version, q)
-        return (row, h, version, day, q, note, ref or None, who)
+        return RecordRow(row, h, version, day, q, note, ref or None, who)
 
-    def write(batch: list[tuple]) -> None:
+    def key_of(e: RecordRow) -> int:
+        return _row_key("records", e.household, e.version.code, e.date, e.qty, e.note)
+
+    def write(batch: list[RecordRow]) -> None:
         nonlocal claim_id
         known = _known(conn, "SELECT ref, import_id FROM claims WHERE ref IN"
-                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
-        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found == import_id), 6,
-                        lambda e: _row_key("records", e[1], e[2].code, e[3], e[4], e[5]))
-        claim_rows = []
+                       " (SELECT value FROM json_each(?))", [b.ref for b in batch if b.ref])
+        kept = _repeats(run, _dedupe(run, batch, known, lambda found: found == import_id), key_of)
+        claim_rows: list[ClaimRow] = []
         keys = []
         for (row, h, version, day, q, note, ref, recorder), key in kept:
             claim_id += 1
             if key is not None:
                 keys.append((row, key))
             if not approve:
-                claim_rows.append((claim_id, h, version.code, q, day, note, ref, "pending",
-                                   recorder, stamp, None, None, None, None, import_id))
+                claim_rows.append(ClaimRow(claim_id, h, version.code, q, day, note, ref, "pending",
+                                           recorder, stamp, None, None, None, None, import_id))
                 continue
             if version.cap_month is None:
                 posting = claim_posting(claim_id, h, version.code, q, day,
@@ -425,14 +495,14 @@ def records(run: Run, rows: Rows) -> None:
                 posting = capped_posting(caps, version, claim, reviewer=operator, review=review)
             if posting is None:
                 facts = review.rejected_at_cap[-1][1]
-                claim_rows.append((claim_id, h, version.code, q, day, note, ref, "rejected",
-                                   recorder, stamp, operator, stamp, cap_reason(facts), None,
-                                   import_id))
+                claim_rows.append(ClaimRow(claim_id, h, version.code, q, day, note, ref,
+                                           "rejected", recorder, stamp, operator, stamp,
+                                           cap_reason(facts), None, import_id))
                 run.counts["rejected_at_cap"] += 1
                 continue
-            claim_rows.append((claim_id, h, version.code, q, day, note, ref, "approved",
-                               recorder, stamp, operator, stamp, None, chain.add(posting),
-                               import_id))
+            seq = chain.add(posting)  # the seq the chain gave the claim's posting
+            claim_rows.append(ClaimRow(claim_id, h, version.code, q, day, note, ref, "approved",
+                                       recorder, stamp, operator, stamp, None, seq, import_id))
             run.counts[posting.kind] += 1
             run.points += posting.points
         db.insert_rows(conn, "claims", CLAIM_COLUMNS, claim_rows)
@@ -465,16 +535,18 @@ def redemptions(run: Run, rows: Rows) -> None:
     balance = dict(conn.execute("SELECT code, available FROM households"))
     checks = _checks(run, items=goods)
     household, item, date, qty = checks.household, checks.item, checks.date, checks.qty
-    mode = store.village_mode(conn)
+    mode = items_register.village_mode(conn)
     chain = ledger.Chain(conn)
     start = chain.seq
     operator = run.operator
 
-    def write(batch: list[tuple]) -> None:
+    def key_of(e: RedemptionRow) -> int:
+        return _row_key("redemptions", e.household, e.item, e.date, e.qty, e.shop or "")
+
+    def write(batch: list[RedemptionRow]) -> None:
         known = _known(conn, "SELECT ref, seq FROM postings WHERE ref IN"
-                       " (SELECT value FROM json_each(?))", [b[6] for b in batch if b[6]])
-        kept = _repeats(run, _dedupe(run, batch, 6, known, lambda found: found > start), 6,
-                        lambda e: _row_key("redemptions", e[1], e[2], e[3], e[4], e[5] or ""))
+                       " (SELECT value FROM json_each(?))", [b.ref for b in batch if b.ref])
+        kept = _repeats(run, _dedupe(run, batch, known, lambda found: found > start), key_of)
         keys = []
         written = 0
         for (row, h, code, d, q, shop, ref), key in kept:
@@ -505,16 +577,16 @@ def redemptions(run: Run, rows: Rows) -> None:
         run.counts["redeem"] += written
         run.flush_problems()
 
-    def parse(row: int, cells: tuple) -> tuple:
+    def parse(row: int, cells: tuple) -> RedemptionRow:
         h, code, d, q, shop, ref = cells
         if code in retired:
             raise retired[code]
         item(code)
         shop = optional_text(shop, "shop") or None
-        store.check_where(mode, shop)
+        check_where(mode, shop)
         if shop is not None and shop not in shops:
             shops_register.require(conn, shop)  # refused, naming the closest registered
-        return (row, household(h), code, date(d), qty(q), shop, ref or None)
+        return RedemptionRow(row, household(h), code, date(d), qty(q), shop, ref or None)
 
     dropped = _drop_indexes(run, ("postings",), keep=("postings_ref",))
     _batches(run, rows, parse, write)

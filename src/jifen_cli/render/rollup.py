@@ -23,7 +23,6 @@ COLUMNS = (
 FIGURES = ("households", "participating", "entries", "earned", "deducted", "redeemed",
            "redeemed_value", "returned", "returned_value", "fund_granted", "fund_balance",
            "objections", "objections_upheld")
-NUMERIC = tuple(COLUMNS.index(c) for c in FIGURES)
 
 # On screen: who, how many took part, the points, the goods, and whether the row counts (a
 # village that has not published the quarter says so in its status).

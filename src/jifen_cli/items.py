@@ -1,31 +1,25 @@
-"""The store: its catalogue, its stock, and redemptions (兑换) of points for goods.
+"""The items register: the catalogue of goods (商品) and their stock.
 
 Stock moves only through postings (restock, redeem, their reversals), so `verify` can re-derive
-it. A redemption at a partner shop (合作商超) does not touch village stock: the shop hands out the
-goods and the village owes it their yuan value until it settles.
+it. Redemptions, which spend points on these goods, are in redemptions.py.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from jifen_cli import db, ledger, periods, registers
+from jifen_cli import db, ledger, registers
 from jifen_cli.errors import (
     BadInput,
     Duplicate,
-    InsufficientPoints,
-    InsufficientStock,
     Retired,
     UnknownItem,
 )
-from jifen_cli.households import balance as household_balance
-from jifen_cli.households import ensure_open as household_open
 from jifen_cli.ledger import Posting
 from jifen_cli.values import (
     check_code,
     check_text,
     now,
-    optional_text,
     parse_int,
     parse_yuan,
     yuan,
@@ -86,7 +80,7 @@ def public(item: dict) -> dict:
             "retired": item["retired_on"]}
 
 
-def _in_use(conn: sqlite3.Connection, code: str) -> dict:
+def in_use(conn: sqlite3.Connection, code: str) -> dict:
     item = get(conn, code)
     if item["retired_on"]:
         raise Retired("item_retired", code=code, name=item["name"], date=item["retired_on"])
@@ -110,7 +104,7 @@ def edit(conn: sqlite3.Connection, code: str, *, operator: str, reason: str, nam
     if not wanted:
         raise BadInput("edit_nothing", code=code)
     with db.transaction(conn):
-        item = _in_use(conn, code)
+        item = in_use(conn, code)
         changed = {k: (item[k], v) for k, v in wanted.items() if item[k] != v}
         if not changed:
             raise BadInput("edit_no_change", code=code)
@@ -130,7 +124,7 @@ def retire(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
 
     reason = text(reason, "reason")
     with db.transaction(conn):
-        item = _in_use(conn, code)
+        item = in_use(conn, code)
         later = conn.execute(
             "SELECT seq, date FROM postings WHERE item = ? AND date > ? ORDER BY date LIMIT 1",
             (code, date)).fetchone()
@@ -159,7 +153,7 @@ def restock(conn: sqlite3.Connection, code: str, qty, *, cost, date: str, operat
     with db.transaction(conn):
         if village_mode(conn) == "partner":  # its goods are handed out by the partner shops
             raise BadInput("no_village_store_restock", code=code)
-        _in_use(conn, code)
+        in_use(conn, code)
         from jifen_cli.fund import ensure_affordable
 
         ensure_affordable(conn, cost_fen, date=date, what="fund_what_restock", code=code, qty=qty)
@@ -170,53 +164,5 @@ def restock(conn: sqlite3.Connection, code: str, qty, *, cost, date: str, operat
         return appended.last, get(conn, code)["stock"]
 
 
-def redeem(conn: sqlite3.Connection, household: str, item: str, qty=1, *, date: str,
-           operator: str, shop: str | None = None, ref: str | None = None) -> dict:
-    """Exchange points for goods, atomically: the balance and stock are read under the write
-    lock and the posting is inserted before it is released."""
-    qty = parse_int(qty, "qty", minimum=1)
-    shop = optional_text(shop, "shop") or None
-    with db.transaction(conn):
-        result = redeem_in(conn, household, item, qty, date=date, operator=operator, shop=shop,
-                           ref=ref)
-    return result
-
-
 def village_mode(conn: sqlite3.Connection) -> str:
     return conn.execute("SELECT mode FROM village").fetchone()[0]
-
-
-def check_where(mode: str, shop: str | None) -> None:
-    """A `store` village has no partner shops; a `partner` village has no store of its own."""
-    if shop is None and mode == "partner":
-        raise BadInput("no_village_store")
-    if shop is not None and mode == "store":
-        raise BadInput("no_partner_shops", shop=shop)
-
-
-def redeem_in(conn: sqlite3.Connection, household: str, item: str, qty: int, *, date: str,
-              operator: str, shop: str | None, ref: str | None) -> dict:
-    """The body of `redeem`, for callers that already hold a transaction."""
-    if qty < 1:
-        raise BadInput("bad_positive", field="qty", value=qty)
-    periods.ensure_open(conn, date)
-    household_open(conn, household)
-    check_where(village_mode(conn), shop)
-    if shop is not None:
-        from jifen_cli.shops import require
-
-        require(conn, shop)
-    goods = _in_use(conn, item)
-    available = household_balance(conn, household)["available"]
-    needed = goods["points"] * qty
-    if needed > available:
-        raise InsufficientPoints(household=household, available=available, needed=needed)
-    if shop is None and goods["stock"] < qty:
-        raise InsufficientStock(item=item, stock=goods["stock"], qty=qty)
-    appended = ledger.append(conn, [Posting(
-        kind="redeem", date=date, household=household, item=item, qty=qty, points=-needed,
-        stock=0 if shop else -qty, fen=goods["value_fen"] * qty, shop=shop, ref=ref,
-        recorded_by=operator,
-    )])
-    return {"seq": appended.last, "household": household, "item": item, "qty": qty,
-            "points": needed, "available": available - needed, "shop": shop}
