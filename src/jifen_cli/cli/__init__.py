@@ -16,6 +16,7 @@ import typer
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from jifen_cli.cli import words
 from jifen_cli.errors import (
     ImportRejected,
     JifenError,
@@ -23,7 +24,6 @@ from jifen_cli.errors import (
     StorageProblem,
     os_reason,
 )
-from jifen_cli.cli import words
 from jifen_cli.i18n import LANGS, default_lang, t
 
 if TYPE_CHECKING:  # Typer ships its own click; only its types are named here
