@@ -20,7 +20,11 @@ from jifen_cli import i18n
 from jifen_cli.cli import app
 
 PACKAGE = Path(i18n.__file__).parent
-CATALOGS = sorted(PACKAGE.glob("locale/*/LC_MESSAGES/*.po"))
+CATALOGS = sorted(PACKAGE.glob("locale/*.pot")) + sorted(PACKAGE.glob("locale/*/LC_MESSAGES/*.po"))
+
+
+def _lang(path: Path) -> str:
+    return "en" if path.suffix == ".pot" else path.parent.parent.name
 
 
 def _fields(template: str) -> set[str]:
@@ -33,9 +37,9 @@ def _babel(path: Path):
 
 
 def test_babel_and_gettext_read_the_same_words_with_the_same_placeholders():
-    assert {p.parent.parent.name for p in CATALOGS} >= {"zh", "en"}
+    assert {_lang(p) for p in CATALOGS} >= {"zh", "en"}
     for path in CATALOGS:
-        catalog = i18n.catalog(path.parent.parent.name, path.stem)
+        catalog = i18n.catalog(_lang(path), path.stem)
         for entry in _babel(path):
             if not entry.id:
                 continue
@@ -48,13 +52,15 @@ def test_babel_and_gettext_read_the_same_words_with_the_same_placeholders():
                 _fields(entry.id) | _fields(entry.string or "")), (path, entry.context, entry.id)
 
 
-def test_every_language_has_every_message_and_help_text():
-    english = i18n.catalog("en")
-    for lang in i18n.LANGS:
-        catalog = i18n.catalog(lang)
-        assert catalog.by_key.keys() == english.by_key.keys(), lang
-        helps = {k for k in catalog._catalog if isinstance(k, str) and "\x04" not in k}
-        assert helps == {k for k in english._catalog if isinstance(k, str) and "\x04" not in k}
+def test_every_language_has_every_entry_of_the_template_translated():
+    templates = {path.stem: {(m.context, m.id) for m in _babel(path) if m.id}
+                 for path in CATALOGS if path.suffix == ".pot"}
+    assert set(templates) == {"jifen", "typer"}
+    for path in CATALOGS:
+        if path.suffix == ".po":
+            entries = [m for m in _babel(path) if m.id]
+            assert {(m.context, m.id) for m in entries} == templates[path.stem], path
+            assert not [m.id for m in entries if not m.string], path  # nothing left in English
 
 
 def test_chinese_messages_are_chinese():
@@ -111,6 +117,12 @@ def test_every_key_in_the_catalogs_is_used():
     unused = sorted(key for key in i18n.catalog("en").by_key
                     if key not in literals | keys and not key.startswith(tuple(prefixes)))
     assert not unused
+
+
+def test_every_help_text_in_the_template_is_shown_by_a_command():
+    shown = {text for _, command in _commands() for text in _helps(command)}
+    template = {m.id for m in _babel(PACKAGE / "locale/jifen.pot") if m.id and not m.context}
+    assert template == shown
 
 
 # --- the languages are the catalogs that exist ---------------------------------------------------

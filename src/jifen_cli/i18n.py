@@ -1,16 +1,16 @@
 """Every user-facing word, from the gettext catalogs in `locale/`.
 
-The words live in `locale/<lang>/LC_MESSAGES/jifen.po`, one catalog per language: `msgctxt` is
-the message key the code uses (the key a JifenError carries), `msgid` the English text, `msgstr`
-the translation. The English catalog is the source the others translate. A `--help` text is its
-own English `msgid` without a context. `typer.po` beside it holds the command-line framework's own
-words (Usage, Options, "No such option", ...). The languages are the catalogs that exist: adding
-`bo/LC_MESSAGES/jifen.po` adds Tibetan.
+`locale/jifen.pot` is the template: `msgctxt` is the message key the code uses (the key a
+JifenError carries), `msgid` the English text. A `--help` text is its own English `msgid`, without
+a context. Each language translates it in `locale/<lang>/LC_MESSAGES/jifen.po` (`msgstr`);
+English, the source, needs no catalog of its own. `typer.pot` and `<lang>/LC_MESSAGES/typer.po`
+beside it hold the command-line framework's own words (Usage, Options, "No such option", ...).
+The languages are English and the catalogs that exist: adding `bo/LC_MESSAGES/jifen.po` adds
+Tibetan.
 
-`t(key, lang, **params)` formats one message. A catalog is read from its `.po` source the first
-time a language is asked for, by the standard library's `gettext.GNUTranslations` (a .po parser
-in place of its .mo one, about a millisecond for the whole catalog; no build step, so a
-translator's edit shows at once).
+`t(key, lang, **params)` formats one message. A catalog is read from its source the first time a
+language is asked for, by the standard library's `gettext.GNUTranslations` with a .po reader in
+place of its .mo one: a few milliseconds, no build step, and a translator's edit shows at once.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ SOURCE_LANG = "en"
 
 
 def languages(locale: Path | None = None) -> tuple[str, ...]:
-    """The languages there is a catalog for, English first."""
+    """English, then the languages there is a catalog for."""
     folder = locale or LOCALE
     found = sorted(p.name for p in folder.iterdir() if (p / "LC_MESSAGES" / "jifen.po").is_file())
-    return tuple(sorted(found, key=lambda lang: lang != SOURCE_LANG))
+    return (SOURCE_LANG, *(lang for lang in found if lang != SOURCE_LANG))
 
 
 LANGS = languages()
@@ -55,7 +55,7 @@ class Catalog(gettext.GNUTranslations):
                 for n, text in enumerate(strs):
                     catalog[(msgid, n)] = text or (msgid if n == 0 else entry["msgid_plural"])
                 continue
-            text = strs[0] or msgid  # an untranslated entry says the English
+            text = strs[0] or msgid  # the template, or an entry not translated yet: English
             catalog[msgid if ctxt is None else f"{ctxt}\x04{msgid}"] = text
             if ctxt is not None:
                 by_key[ctxt] = text
@@ -116,11 +116,11 @@ _catalogs: dict[tuple[str, str], Catalog | None] = {}
 
 
 def catalog(lang: str, domain: str = "jifen") -> Catalog | None:
-    """The catalog of `lang` (None when there is none), read once."""
+    """The catalog of `lang` (None when there is none), read once; English's is the template."""
     if (lang, domain) not in _catalogs:
-        path = LOCALE / lang / "LC_MESSAGES" / f"{domain}.po"
+        name = f"{domain}.pot" if lang == SOURCE_LANG else f"{lang}/LC_MESSAGES/{domain}.po"
         try:
-            with path.open(encoding="utf-8") as fp:
+            with (LOCALE / name).open(encoding="utf-8") as fp:
                 _catalogs[lang, domain] = Catalog(fp)
         except FileNotFoundError:
             _catalogs[lang, domain] = None
@@ -137,7 +137,7 @@ def text(key: str, lang: str = SOURCE_LANG) -> str:
 
 
 def known(key: str) -> bool:
-    """Whether `key` names a message (in the English catalog, the source of them all)."""
+    """Whether `key` names a message (in the template, the source of them all)."""
     found = catalog(SOURCE_LANG)
     return found is not None and key in found.by_key
 

@@ -123,6 +123,8 @@ def translate_error(exc) -> None:
     """A usage error (click's, in English) said in the current language, in place."""
     if _lang == i18n.SOURCE_LANG or getattr(exc, "_jifen_said", False):
         return
+    if type(exc).__name__ == "NoArgsIsHelpError":  # its message is the help, already said
+        return
     said = say_sentence(exc.format_message())
     exc.format_message = lambda: said
     exc._jifen_said = True
