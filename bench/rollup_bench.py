@@ -1,30 +1,34 @@
-"""Roll up a city: 1,205 village files, each with a few thousand postings.
+"""Roll up a city: 1,205 village files, each with a few thousand postings (issue 13).
 
-    /tmp/venv/bin/python bench/rollup_bench.py [--files 1205] [--dir /tmp/jifen-city]
+    python bench/rollup_bench.py [--files 1205] [--dir /tmp/jifen-city]
 
 Generates the villages once (kept in --dir between runs): a few dozen template villages are
 built with the domain functions (households, rules, items, a fund grant, then earn / deduct /
 redeem / partner-shop / restock / reverse postings through `ledger.append`), and each is copied
-under other names, townships and counties. Then, on the same files in one run:
+under other names, townships and counties. Then, on the same files, in turn, three rounds:
 
-- baseline: a bare loop that opens each file with `sqlite3` and runs the quarter's aggregation
-  query (figures.VILLAGE_SQL) alone, no verification, on one core;
-- ours: `rollup.roll_up(...)` — read-only open, SQLite's quick_check of every page, the whole
-  chain verified, balances and stock re-derived, figures and fund, duplicates checked — spread
-  over the machine's cores;
-- ours without quick_check: the same roll-up with the page check switched off, to show what
-  that check costs.
+- the fair floor: the least a verified roll-up must do, on all cores — open each file
+  read-only, SQLite's quick_check, the fastest chain proof we have (SQLite's json_array for
+  each posting's encoding, SHA-256 in Python against the stored hash of the posting before)
+  and the quarter's aggregation query (figures.VILLAGE_SQL), nothing else;
+- jifen cold: `rollup.roll_up(...)` with an empty verification cache — read-only open, the
+  file's SHA-256 taken under SQLite's shared lock, quick_check, the whole chain verified,
+  balances, stock and registers re-derived, figures and fund, duplicates checked, the cache
+  written (target: <= 1.15x the floor; a city in < 10 s);
+- jifen repeated: the same roll-up again with the cache the cold run wrote (target: >= 5x
+  faster than cold; the rows and totals identical);
+- the bare query loop of issue 5 (no verification at all, one core), for reference.
 
-Prints the ratio ours / baseline, what quick_check costs (ours / ours without it) and how ours
-grows from 100 to all files. Wall time on a machine others share drifts by more than quick_check
-costs, so its cost is also measured as CPU time of the whole roll-up on one core, in this
-process (with and without in turn, twice). Writes bench/results/rollup.txt.
+Also the cost of quick_check (issue "first year"), as CPU time of the whole roll-up on one core
+in this process, with and without it (best of two), since wall time on a shared machine drifts
+by more than it costs. Writes bench/results/rollup.txt.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import random
@@ -32,10 +36,14 @@ import shutil
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from jifen_cli import db, figures, households, ledger, periods, rollup, rules, store, village
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import report  # noqa: E402
+
+from jifen_cli import cache, db, figures, households, ledger, periods, rollup, rules, store, village
 from jifen_cli.db import transaction
 from jifen_cli.ledger import Posting
 
@@ -144,8 +152,8 @@ def generate(folder: Path, count: int) -> list[Path]:
     return files
 
 
-def baseline(files: list[Path]) -> tuple[float, int]:
-    """A bare loop: open each file with sqlite3, run the quarter's aggregation query alone."""
+def bare_loop(files: list[Path]) -> tuple[float, int]:
+    """Issue 5's loop: open each file with sqlite3, run the quarter's aggregation query alone."""
     first, last = (d.isoformat() for d in periods.quarter_bounds(QUARTER))
     start = time.perf_counter()
     entries = 0
@@ -153,6 +161,32 @@ def baseline(files: list[Path]) -> tuple[float, int]:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         entries += conn.execute(figures.VILLAGE_SQL, {"first": first, "last": last}).fetchone()[2]
         conn.close()
+    return time.perf_counter() - start, entries
+
+
+_CHAIN = (f"SELECT CAST(json_array({', '.join(ledger.FIELDS)}) AS BLOB), hash"
+          " FROM postings ORDER BY seq")
+
+
+def _floor_one(path: str) -> int:
+    """The floor's work on one file: read-only open, quick_check, chain proof, the query."""
+    first, last = (d.isoformat() for d in periods.quarter_bounds(QUARTER))
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",), path
+        prev = ledger.GENESIS.encode()
+        for encoding, stored in conn.execute(_CHAIN):
+            assert hashlib.sha256(prev + b"\n" + encoding).hexdigest() == stored, path
+            prev = stored.encode()
+        return conn.execute(figures.VILLAGE_SQL, {"first": first, "last": last}).fetchone()[2]
+    finally:
+        conn.close()
+
+
+def floor(files: list[Path]) -> tuple[float, int]:
+    start = time.perf_counter()
+    with multiprocessing.Pool(os.cpu_count()) as pool:
+        entries = sum(pool.map(_floor_one, [str(f) for f in files], chunksize=16))
     return time.perf_counter() - start, entries
 
 
@@ -168,17 +202,17 @@ def without_quick_check():
         db.page_damage = real
 
 
-def ours(files: list[Path], *, quick_check: bool = True) -> tuple[float, int]:
+def ours(files: list[Path], cache_folder: Path | None) -> tuple[float, rollup.RollUp]:
     start = time.perf_counter()
-    with contextlib.nullcontext() if quick_check else without_quick_check():
-        result = rollup.roll_up(files, QUARTER)
+    found = None if cache_folder is None else cache.open_cache(cache_folder)
+    result = rollup.roll_up(files, QUARTER, cache=found)
     elapsed = time.perf_counter() - start
     assert all(r.verified == "yes" for r in result.rows), [r.detail for r in result.rows][:3]
-    return elapsed, result.total.entries
+    return elapsed, result
 
 
 def cpu_seconds(files: list[Path], *, quick_check: bool) -> float:
-    """CPU time of the whole roll-up on one core, in this process."""
+    """CPU time of the whole roll-up on one core, in this process, verifying every file."""
     start = time.process_time()
     with contextlib.nullcontext() if quick_check else without_quick_check():
         result = rollup.roll_up(files, QUARTER, jobs=1)
@@ -190,6 +224,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1205)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/jifen-city"))
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     started = time.perf_counter()
     files = generate(args.dir, args.files)
@@ -201,33 +236,44 @@ def main() -> None:
     print(f"{len(files)} village files, {postings:,} postings "
           f"(generated/checked in {time.perf_counter() - started:.1f} s)", flush=True)
     lines = [f"jifen rollup benchmark — {len(files)} village files, {postings:,} postings, "
-             f"{os.cpu_count()} cores, quarter {QUARTER}"]
-    baseline(files)  # warm the page cache for both sides alike
-    for n in sorted({100, 300, 600, len(files)}):
-        if n > len(files):
-            continue
-        # Bare, ours and ours without quick_check in turn (A B C A B C …): on a shared machine
-        # the pairwise ratios hold even when the speed drifts; medians of three.
-        bares, mines, plains, ratios, costs = [], [], [], [], []
-        for _ in range(3):
-            bare, bare_entries = baseline(files[:n])
-            mine, my_entries = ours(files[:n])
-            plain, plain_entries = ours(files[:n], quick_check=False)
-            assert bare_entries == my_entries == plain_entries, (bare_entries, my_entries)
+             f"{os.cpu_count()} cores, quarter {QUARTER}, medians of {args.rounds} rounds"]
+    bare_loop(files)  # warm the page cache for every side alike
+    floors, colds, warms, bares, cold_ratios, warm_ratios = [], [], [], [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in range(args.rounds):
+            # In turn (floor, cold, repeated, bare; floor, cold, …): on a shared machine the
+            # pairwise ratios hold even when the speed drifts.
+            fl, fl_entries = floor(files)
+            cold, cold_result = ours(files, Path(tmp) / f"cache{n}")
+            warm, warm_result = ours(files, Path(tmp) / f"cache{n}")
+            bare, bare_entries = bare_loop(files)
+            assert fl_entries == cold_result.total.entries == bare_entries
+            assert [r.as_dict() for r in warm_result.rows] == [
+                r.as_dict() for r in cold_result.rows], "the repeated roll-up differs"
+            assert warm_result.total == cold_result.total
+            floors.append(fl)
+            colds.append(cold)
+            warms.append(warm)
             bares.append(bare)
-            mines.append(mine)
-            plains.append(plain)
-            ratios.append(mine / bare)
-            costs.append(mine / plain)
-        bare, mine, plain = (statistics.median(x) for x in (bares, mines, plains))
-        lines.append(
-            f"{n:5d} files: bare sqlite3 loop (query only) {bare:6.2f} s, "
-            f"jifen rollup (quick_check + verify + figures) {mine:6.2f} s, "
-            f"ratio {statistics.median(ratios):4.2f}, {mine / n * 1000:5.2f} ms per file; "
-            f"without quick_check {plain:6.2f} s: quick_check costs x{statistics.median(costs):4.2f} "
-            f"({(mine - plain) / n * 1000:+.2f} ms per file)"
-        )
-        print(lines[-1], flush=True)
+            cold_ratios.append(cold / fl)
+            warm_ratios.append(cold / warm)
+            print(f"  round {n + 1}: floor {fl:.2f} s, cold {cold:.2f} s, repeated {warm:.2f} s, "
+                  f"bare query loop {bare:.2f} s", flush=True)
+    fl, cold, warm, bare = (statistics.median(x) for x in (floors, colds, warms, bares))
+    cold_ratio, warm_ratio = statistics.median(cold_ratios), statistics.median(warm_ratios)
+    lines += [
+        f"  fair floor (read-only open, quick_check, json_array + SHA-256 chain proof, the "
+        f"quarter's query; {os.cpu_count()} processes): {fl:6.2f} s ({fl / len(files) * 1000:.2f} ms a file)",
+        f"  jifen rollup, cold (empty cache)  : {cold:6.2f} s ({cold / len(files) * 1000:.2f} ms a file)",
+        f"  jifen rollup, repeated (cache)    : {warm:6.2f} s ({warm / len(files) * 1000:.2f} ms a file)",
+        f"  bare query loop, no verification  : {bare:6.2f} s (issue 5's baseline, one core)",
+        f"(a) cold / floor                    : {cold_ratio:.2f}  (target <= 1.15) "
+        f"{'OK' if cold_ratio <= 1.15 else 'MISSED'}",
+        f"(b) a city (cold)                   : {cold:.1f} s  (target < 10 s) "
+        f"{'OK' if cold < 10 else 'MISSED'}",
+        f"(c) repeated faster than cold       : {warm_ratio:.1f}x  (target >= 5x) "
+        f"{'OK' if warm_ratio >= 5 else 'MISSED'}; rows and totals identical",
+    ]
     withs, withouts = [], []
     for _ in range(2):
         withs.append(cpu_seconds(files, quick_check=True))
@@ -238,11 +284,7 @@ def main() -> None:
         f"with {mine:6.2f} s, without {plain:6.2f} s, ratio {mine / plain:4.2f} "
         f"({(mine - plain) / len(files) * 1000:.2f} of {mine / len(files) * 1000:.2f} ms per file)"
     )
-    print(lines[-1], flush=True)
-    out = Path(__file__).parent / "results" / "rollup.txt"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"written to {out}")
+    report("rollup", lines)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,20 @@ def test_verify_disclosure_on_an_intact_copy(published):
                                      lang="zh").stdout
 
 
+def test_what_a_file_manager_leaves_in_the_folder_is_named_but_not_a_difference(published):
+    folder = published.posted
+    for name in ("Thumbs.db", ".DS_Store", "desktop.ini", "._notice.html"):
+        (folder / name).write_bytes(b"\0clutter")
+    r = published.ok("verify", "--disclosure", str(folder), lang="zh")
+    assert "完全一致" in r.stdout
+    assert "未核对文件管理器留下的文件" in r.stderr and "Thumbs.db" in r.stderr
+    report = published.json("verify", "--disclosure", str(folder))
+    assert report["ok"] and report["extra"] == []
+    assert report["ignored"] == sorted(["Thumbs.db", ".DS_Store", "desktop.ini", "._notice.html"])
+    (folder / "thumbs.txt").write_text("not clutter")
+    assert published("verify", "--disclosure", str(folder)).exit_code == 3
+
+
 def test_verify_disclosure_names_an_edited_a_missing_and_an_extra_file(published):
     folder = published.posted
     data = bytearray((folder / "ledger.csv").read_bytes())

@@ -18,6 +18,7 @@ import pytest
 
 from jifen_cli import evidence as archive
 from jifen_cli import migrations
+from jifen_cli.values import local_time
 
 
 def claim_id(result) -> int:
@@ -157,6 +158,8 @@ def test_review_show_has_everything_a_reviewer_decides_on(village, tmp_path):
         "added_at": shown["evidence"][0]["added_at"], "added_by": "文书"}]
     screen = village.ok("review", "show", str(second)).stdout
     assert "庭院照片.jpg" in screen and "caps at 15" in screen and "#1" in screen
+    assert shown["recorded_at"].endswith("Z")  # --json keeps UTC; the screen, the clerk's clock
+    assert local_time(shown["recorded_at"]) in screen and shown["recorded_at"] not in screen
     zh = village.ok("review", "show", str(second), lang="zh").stdout
     assert "月上限 15" in zh and "待审核" in zh and "庭院照片.jpg" in zh and "4.9 KiB" in zh
 

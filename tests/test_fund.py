@@ -86,10 +86,10 @@ def test_fund_csv_shows_the_quarter_and_the_running_total(village, tmp_path, mon
     village.ok("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "q2"))
     q2 = fund_csv(tmp_path / "q2" / "fund.csv")
     assert q2 == [  # in the village's public language, Chinese, whoever publishes
-        ["项目", "本季(元)", "累计(元)"],
+        ["项目", "本季发生(元)", "截至季末(元)"],
         ["拨付资金", "30000.00", "30000.00"],
         ["购货支出", "350.00", "350.00"],
-        ["合作商超兑换货值", "12.50", "12.50"],
+        ["合作商超兑换货值（扣除退回）", "12.50", "12.50"],
         ["已付合作商超", "0.00", "0.00"],
         ["尚欠合作商超", "12.50", "12.50"],
         ["其中欠 那曲百货", "12.50", "12.50"],
@@ -102,10 +102,10 @@ def test_fund_csv_shows_the_quarter_and_the_running_total(village, tmp_path, mon
     village.ok("publish", "--quarter", "2024Q3", "--out", str(tmp_path / "q3"), lang="zh")
     q3 = fund_csv(tmp_path / "q3" / "fund.csv")
     assert q3 == [
-        ["项目", "本季(元)", "累计(元)"],
+        ["项目", "本季发生(元)", "截至季末(元)"],
         ["拨付资金", "1000.00", "31000.00"],
         ["购货支出", "0.00", "350.00"],
-        ["合作商超兑换货值", "0.00", "12.50"],
+        ["合作商超兑换货值（扣除退回）", "0.00", "12.50"],
         ["已付合作商超", "12.50", "12.50"],
         ["尚欠合作商超", "-12.50", "0.00"],
         ["其中欠 那曲百货", "-12.50", "0.00"],
@@ -243,12 +243,12 @@ def test_fund_csv_shows_owed_and_credit_per_shop_and_adds_up(village, tmp_path):
     assert rows["合作商超应退还"] == ["12.50", "12.50"]
     assert rows["其中 甲店 应退还"] == ["12.50", "12.50"]
     assert "其中欠 甲店" not in rows
-    assert rows["合作商超兑换货值"] == ["25.00", "25.00"]  # ¥37.50, one returned
+    assert rows["合作商超兑换货值（扣除退回）"] == ["25.00", "25.00"]  # ¥37.50, one returned
     money = {k: Decimal(v[1]) for k, v in rows.items() if k != "项目"}
     assert money["资金结余"] == (money["拨付资金"] - money["购货支出"]
                                 - money["已付合作商超"])
     assert (money["尚欠合作商超"] - money["合作商超应退还"]
-            == money["合作商超兑换货值"] - money["已付合作商超"])
+            == money["合作商超兑换货值（扣除退回）"] - money["已付合作商超"])
 
 
 # --- the fund never goes below zero (issue 9, item 5) -----------------------------------------

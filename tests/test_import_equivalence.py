@@ -94,7 +94,7 @@ def village(path: Path) -> Jifen:
     j.ok("review", "approve", out.split()[2], operator="格桑")
     (seq,) = j.sql("SELECT max(seq) FROM postings")[0]
     j.ok("reverse", str(seq), "--reason", "记错了", "--date", "2024-05-02", operator="格桑")
-    j.ok("household", "close", "H006", "--reason", "迁出", "--date", "2024-04-20")
+    j.ok("household", "close", "H006", "--reason", "迁出", "--date", "2024-04-20", operator="格桑")
     return j
 
 

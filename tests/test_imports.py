@@ -248,11 +248,27 @@ def records_file(path: Path, refs: list[str], household: str = "H001") -> Path:
                      + [[household, "A02", "2024-05-01", "1", "", ref] for ref in refs])
 
 
-def test_the_same_file_twice_is_a_no_op_that_says_when(village, tmp_path):
+@pytest.fixture
+def lhasa_clock(monkeypatch):
+    """The clerk's clock in Tibet (UTC+8, as all of China)."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_same_file_twice_is_a_no_op_that_says_when(village, tmp_path, lhasa_clock):
+    import datetime as dt
+
     path = records_file(tmp_path / "r.csv", ["R1", "R2"])
     village.ok("import", "records", str(path))
     before = ledger_state(village)
-    (when,) = village.sql("SELECT imported_at FROM imports")[0]
+    (stored,) = village.sql("SELECT imported_at FROM imports")[0]
+    assert stored.endswith("Z")  # the file keeps UTC; the clerk is told his own clock's time
+    when = (dt.datetime.fromisoformat(stored[:-1]) + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
     again = village.ok("import", "records", str(path))
     assert f"already imported on {when} by 文书 (import #1); same content, nothing changed" in again.stdout
     assert ledger_state(village) == before

@@ -10,6 +10,7 @@ from pathlib import Path
 from test_imports import ledger_state, write_csv, write_xlsx
 
 from jifen_cli import migrations
+from jifen_cli.values import local_time
 
 HEADER = ["household", "rule", "date", "qty", "note"]
 
@@ -127,7 +128,8 @@ def test_a_grown_file_without_refs_is_refused_at_the_rows_already_imported(villa
         ["H001", "A02", "2024-04-01", "1", "升旗"],  # the same event twice in one file: two claims
     ])
     village.ok("import", "records", str(april))
-    (stamp,) = village.sql("SELECT substr(imported_at, 1, 10) FROM imports")[0]
+    (stored,) = village.sql("SELECT imported_at FROM imports")[0]
+    stamp = local_time(stored)[:10]  # the day on the clerk's clock
     grown = write_csv(tmp_path / "四月-续.csv", [
         ["户号", "指标编号", "日期", "数量", "备注"],
         ["H001", "A02", "2024/4/1", "1", "升旗"],  # 2: row 2 of import #1 (the same date)

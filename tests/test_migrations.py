@@ -105,6 +105,19 @@ def test_a_file_made_by_the_released_version_opens_upgraded_with_its_history(tmp
     assert jifen("--db", str(path), "verify").exit_code == 0
 
 
+def test_a_shop_named_on_postings_is_registered_by_who_recorded_its_first_posting(tmp_path):
+    from conftest import Jifen
+    from v1_village import OPERATOR, build
+
+    path = build(tmp_path / "v1.db", later_settle_by="卓玛")  # 卓 sorts before 次
+    jifen = Jifen(path)
+    shop = [c for c in jifen.json("--db", str(path), "changes") if c["register"] == "shop"]
+    assert [(c["code"], c["by"]) for c in shop] == [("那曲百货", OPERATOR)]
+    assert sqlite3.connect(path).execute("SELECT created_by FROM shops").fetchall() == [
+        (OPERATOR,)]
+    assert jifen("--db", str(path), "verify").exit_code == 0
+
+
 def test_a_quarter_published_by_the_released_version_is_checked_but_not_redrawn(tmp_path,
                                                                               monkeypatch):
     """0.1 kept no files and drew them differently: writing its quarter again is refused, clearly

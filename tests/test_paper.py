@@ -353,3 +353,27 @@ def test_every_card_of_the_demo_village_decodes(jifen, tmp_path, monkeypatch):
     assert len(expected) == 132  # 134 households; one moved away and one was merged in July
     codes = [code.text for image in rasters(pdf, 150) for code in decode(image)]
     assert sorted(codes) == expected
+
+
+def test_an_empty_section_is_never_split_from_its_heading_over_two_pages(village, tmp_path):
+    """A section with nothing in it (heading, the table's heads, 本季无记录) stays on one page.
+    The first disclosure's empty 异议处理 section is printed thirty times down the pages, each
+    after a spacer a millimetre taller than the one before, so a page ends at every point of it
+    in one copy or another; on each page every heading has its "nothing" line."""
+    require_fonts()
+    out = tmp_path / "posted"
+    village.ok("publish", "--quarter", "2024Q2", "--out", str(out), "--date", "2024-06-30")
+    html = (out / "notice.html").read_text(encoding="utf-8")
+    start = html.index('<section id="objections"')
+    end = html.index("</section>", start) + len("</section>")
+    section = html[start:end]
+    copies = "".join(f'<div style="height:{n}mm"></div>{section}' for n in range(1, 31))
+    page = tmp_path / "sections.html"
+    page.write_text(html[:start] + copies + html[end:], encoding="utf-8")
+    pages = page_texts(print_to_pdf(tmp_path, page, tmp_path / "sections.pdf"))
+    assert len(pages) >= 3
+    nothing = "上期公示以来没有处理完毕的异议。"
+    for number, text in enumerate(pages, start=1):
+        headings = sum(line.strip().endswith("异议处理") for line in text.splitlines())
+        assert headings == text.count(nothing), (number, text)
+    assert sum(text.count(nothing) for text in pages) == 30

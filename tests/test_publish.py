@@ -429,15 +429,19 @@ def test_hostile_names_are_neutralised_and_private_fields_never_shown(village, t
     assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
     by_code = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
     hyperlink = by_code["H101"][1]
-    assert hyperlink.data_type == "s" and hyperlink.value == "'" + HOSTILE["H101"][0]
+    # text as typed, behind Excel's hidden quote prefix: never a formula, no visible apostrophe
+    assert hyperlink.data_type == "s" and hyperlink.value == HOSTILE["H101"][0]
+    assert hyperlink.quotePrefix and not by_code["H001"][1].quotePrefix
     assert by_code["H001"][7].value == -10 and by_code["H001"][7].data_type == "n"
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), cell.value
-    assert book["兑换明细"]["H2"].value == "'=cmd|' /C calc'!A0"
+                if isinstance(cell.value, str) and cell.value.startswith(
+                        ("=", "+", "-", "@", "\t", "\r")):
+                    assert cell.quotePrefix, (ws.title, cell.coordinate, cell.value)
+    assert book["兑换明细"]["H2"].value == "=cmd|' /C calc'!A0"
+    assert book["兑换明细"]["H2"].quotePrefix
     assert book["兑换明细"]["G2"].value == 12.5 and book["兑换明细"]["G2"].number_format == "0.00"
     widths = sheet.column_dimensions
     assert widths["B"].width >= 2 * len("次仁卓玛")

@@ -123,8 +123,8 @@ def expected_from_publication(folder: Path) -> dict:
                         if r["note"].startswith("returned")),
         "returned_fen": int(sum(Decimal(r["value"]) for r in _csv(folder / "redemptions.csv")
                                 if r["note"].startswith("returned")) * 100),
-        "fund_granted": int(Decimal(fund["fund granted"]["this quarter"]) * 100),
-        "fund_balance": int(Decimal(fund["balance"]["cumulative"]) * 100),
+        "fund_granted": int(Decimal(fund["fund granted"]["this quarter (movement)"]) * 100),
+        "fund_balance": int(Decimal(fund["balance"]["at the quarter's end"]) * 100),
     }
 
 
@@ -320,9 +320,11 @@ def test_xlsx_keeps_numbers_and_neutralises_formulas(jifen, city, tmp_path, monk
              "--out", str(out))
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
+    odd_cell = next(row[0] for row in sheet.iter_rows() if row[-1].value == str(odd))
+    assert odd_cell.data_type == "s" and odd_cell.quotePrefix  # text behind a hidden quote
     assert rows[0][0] == "village"
     odd_row = next(r for r in rows if r[-1] == str(odd))
-    assert odd_row[0].startswith("'=")  # text, never a formula
+    assert odd_row[0] == '=HYPERLINK("http://x")'  # as typed, no visible apostrophe
     assert odd_row[rows[0].index("published")] == "no"
     assert isinstance(rows[-1][rows[0].index("earned")], int)
     assert rows[-1][0] == "total (5 villages)"
@@ -424,3 +426,18 @@ def test_a_file_with_an_interrupted_write_says_so_and_loses_nothing(jifen, tmp_p
     assert Jifen(path).json("--db", str(path), "balance") == before
     assert Jifen(path).ok("--db", str(path), "verify").exit_code == 0
     assert rollup(jifen, path)["villages"][0]["status"] == "ok"
+
+
+def test_a_published_quarter_counts_the_households_its_notice_counted(jifen, city, tmp_path,
+                                                                      monkeypatch):
+    """Households registered after a quarter was posted are not in that quarter's count."""
+    path = Path(shutil.copy(next((city / "villages").rglob("v0.jifen")), tmp_path / "v0.jifen"))
+    posted = expected_from_publication(next((city / "villages").rglob("v0-pub")))
+    before = rollup(jifen, path)["villages"][0]
+    assert before["figures"]["households"] == posted["households"] == 3
+    monkeypatch.setenv("JIFEN_TODAY", "2024-07-05")
+    jifen.ok("--db", str(path), "household", "add", "H004", "ཚེ་རིང་སྒྲོལ་མ་")
+    after = rollup(jifen, path)["villages"][0]
+    assert after["figures"]["households"] == 3 and after["published"]
+    q3 = jifen.json("rollup", str(path), "--quarter", "2024Q3")["villages"][0]
+    assert q3["figures"]["households"] == 4  # an unpublished quarter: the register as it is

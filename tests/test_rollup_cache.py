@@ -102,11 +102,12 @@ def test_a_file_changed_through_jifen_is_verified_afresh_with_its_new_figures(ji
                                                                               tmp_path,
                                                                               verified):
     folder = tmp_path / "c"
-    before = rollup(jifen, town, "--cache", folder)
+    q3 = ("--quarter", "2024Q3", "--cache", str(folder))
+    before = jifen.json("rollup", str(town), *q3)
     grown = sorted(town.rglob("v2.jifen"))[0]
     jifen.ok("--db", str(grown), "household", "add", "H009", "ཚེ་དབང་")
     verified.clear()
-    result = rollup(jifen, town, "--cache", folder)
+    result = jifen.json("rollup", str(town), *q3)
     assert verified == ["v2.jifen"]
     row, old = (next(r for r in x["villages"] if r["path"] == str(grown))
                 for x in (result, before))

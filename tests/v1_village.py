@@ -20,7 +20,9 @@ POSTED = {  # the files 0.1 posted for 2024Q2 (contents stand in for its CSV, XL
 }
 
 
-def build(path: Path) -> Path:
+def build(path: Path, *, later_settle_by: str | None = None) -> Path:
+    """The file. `later_settle_by`: also a payment to the shop, recorded by that person after
+    the shop's first posting."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute(f"PRAGMA application_id = {db.APPLICATION_ID}")
@@ -52,10 +54,14 @@ def build(path: Path) -> Path:
         ("redeem", "2024-05-10", "H001", None, "G001", 1, -15, 0, 3500, "那曲百货", None, "",
          None),
     ]
+    if later_settle_by:
+        postings.append(("settle", "2024-05-20", None, None, None, 1, 0, 0, 1000, "那曲百货",
+                         None, "", None))
     prev, seq = GENESIS, 0
     for kind, date, household, rule, item, qty, points, stock, fen, shop, claim, note, reviewer \
             in postings:
         seq += 1
+        recorder = later_settle_by if kind == "settle" else OPERATOR
         if claim:
             conn.execute(
                 "INSERT INTO claims (id, household, rule, qty, date, note, status, recorded_by,"
@@ -63,7 +69,7 @@ def build(path: Path) -> Path:
                 " (?, ?, ?, ?, ?, '', 'approved', ?, ?, ?, ?, ?)",
                 (claim, household, rule, qty, date, OPERATOR, at, reviewer, at, seq))
         fields = (seq, kind, date, household, rule, item, qty, points, stock, fen, shop, None,
-                  claim, None, note, OPERATOR, reviewer, at)
+                  claim, None, note, recorder, reviewer, at)
         prev = chain_hash(prev, fields)
         conn.execute(f"INSERT INTO postings ({', '.join(FIELDS)}, hash)"
                      f" VALUES ({', '.join('?' * (len(FIELDS) + 1))})", (*fields, prev))

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMAT = 1
-VERIFIER = 1  # bump when what `health.verify_file` proves changes: older entries are then unused
+VERIFIER = 2  # bump when what `health.verify_file` proves changes: older entries are then unused
 NAME = "verified.json"
 LOCK = "verified.lock"
 MAX_ENTRIES = 50_000  # the oldest go first beyond this (a county's files over many quarters)

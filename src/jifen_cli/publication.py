@@ -637,10 +637,21 @@ class FolderCheck:
     missing: list[str]
     extra: list[str]
     changed: list[str]
+    ignored: list[str] = field(default_factory=list)  # what file managers leave behind
 
     @property
     def ok(self) -> bool:
         return not (self.missing or self.extra or self.changed)
+
+
+# Files an operating system's file manager writes into any folder it shows (thumbnails, view
+# settings, macOS's resource forks on a USB stick): not part of a disclosure, never a reason to
+# call a posted copy different. They are named in a note, so nothing in the folder goes unsaid.
+_CLUTTER = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store", ".localized"}
+
+
+def is_clutter(name: str) -> bool:
+    return name.lower() in _CLUTTER or name.startswith("._")
 
 
 def expected_files(conn: sqlite3.Connection, quarter: str) -> tuple[dict[str, str], tuple]:
@@ -699,12 +710,13 @@ def check_folder(conn: sqlite3.Connection, folder: Path, quarter: str | None = N
     quarter = periods.parse_quarter(quarter) if quarter else _which_quarter(conn, folder)
     wanted, (date, digest) = expected_files(conn, quarter)
     present = {p.name: p for p in folder.iterdir() if p.is_file() or p.is_dir()}
+    ignored = sorted(name for name in present if name not in wanted and is_clutter(name))
     missing = sorted(name for name in wanted if name not in present)
-    extra = sorted(name for name in present if name not in wanted)
+    extra = sorted(name for name in present if name not in wanted and name not in ignored)
     changed = sorted(name for name, sha in wanted.items()
                      if name in present and (not present[name].is_file()
                                              or _sha256_file(present[name]) != sha))
-    return FolderCheck(quarter, date, digest, len(wanted), missing, extra, changed)
+    return FolderCheck(quarter, date, digest, len(wanted), missing, extra, changed, ignored)
 
 
 def _unpack(data: bytes) -> bytes | None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from jifen_cli.i18n import Message
 from jifen_cli.ledger import GENESIS, chain_hash
 from jifen_cli.periods import OPENING
+from jifen_cli.values import local_time
 
 CHANGE_FIELDS = ("seq", "register", "code", "action", "effective", "old", "new", "reason",
                  "operator", "at")
@@ -458,8 +459,10 @@ def start_history(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
             "name": name, "points": points, "value_fen": value_fen}, effective=at[:10]), "3"))
     for name, at, by in conn.execute("SELECT name, added_at, added_by FROM reviewers"):
         adds.append((at, by, Change("reviewer", name, "add", {}, effective=at[:10]), "4"))
-    for shop, at, by in conn.execute(
-        "SELECT shop, min(created_at), min(recorded_by) FROM postings WHERE shop IS NOT NULL"
+    # Registered by whoever recorded the shop's first posting, when it was recorded (SQLite
+    # takes the bare columns from the row holding the min).
+    for shop, at, by, _ in conn.execute(
+        "SELECT shop, created_at, recorded_by, min(seq) FROM postings WHERE shop IS NOT NULL"
         " GROUP BY shop"
     ):
         conn.execute("INSERT INTO shops (name, contact, created_at, created_by)"
@@ -496,14 +499,6 @@ def _shown(values: dict | None, private: bool) -> dict | None:
     if out.get("phone"):
         out["phone"] = "***"
     return out
-
-
-def local_time(at: str) -> str:
-    """A change's UTC time (2024-07-01T00:30:00Z) as the clerk's clock says it, to the minute."""
-    import datetime as dt
-
-    moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def listing(conn: sqlite3.Connection, *, since: str | None = None, register: str | None = None,

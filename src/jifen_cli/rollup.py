@@ -34,6 +34,7 @@ Totals count each village once, and only villages whose ledger verified.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -346,9 +347,16 @@ def _quarter(conn: sqlite3.Connection, quarter: str, row: Row) -> None:
     v = figures.village(conn, quarter)
     granted = figures.fund(conn, first, last, shops=False).granted
     balance = figures.fund(conn, "0000-01-01", last, shops=False).balance
-    row.published = conn.execute(
-        "SELECT 1 FROM publications WHERE quarter = ?", (quarter,)
-    ).fetchone() is not None
+    manifest = conn.execute(
+        "SELECT manifest FROM publications WHERE quarter = ?", (quarter,)).fetchone()
+    row.published = manifest is not None
+    if manifest is not None:
+        # A published quarter counts its households as the notice on the board does: the
+        # register as it stood at publication, not with households registered since.
+        try:
+            v.households = json.loads(manifest[0])["counts"]["households"]
+        except (ValueError, KeyError, TypeError):
+            pass  # a manifest of an older version without counts: the register as it is
     received, upheld = conn.execute(
         "SELECT count(*), coalesce(sum(status = 'upheld'), 0) FROM objections"
         " WHERE quarter = ?", (quarter,)).fetchone()

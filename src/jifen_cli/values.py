@@ -190,3 +190,12 @@ def mask_id(id_number: str | None) -> str:
     if not id_number:
         return ""
     return id_number[:6] + "*" * max(len(id_number) - 10, 0) + id_number[-4:]
+
+
+def local_time(at: str | None) -> str | None:
+    """A stored UTC time (2024-07-01T00:30:00Z) as the clerk's clock says it, to the minute:
+    what messages and tables show (--json keeps the stored UTC time)."""
+    if not at:
+        return at
+    moment = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

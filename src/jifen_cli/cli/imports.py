@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from jifen_cli.cli.options import state
+from jifen_cli.values import local_time
 
 PROGRESS_FROM = 4 * 1024 * 1024  # bytes: smaller files finish before a bar is worth drawing
 SHOWN_PROBLEMS = 50  # bad rows shown on screen; --errors FILE keeps them all
@@ -114,7 +115,7 @@ def show(s, result) -> None:
     """Print what an import did (or would do, or had already done)."""
     if result.already:
         a = result.already
-        s.say("import_already", file=result.file, id=a["id"], when=a["imported_at"],
+        s.say("import_already", file=result.file, id=a["id"], when=local_time(a["imported_at"]),
               operator=a["operator"])
         return
     key = "import_dry_run" if result.dry_run else \

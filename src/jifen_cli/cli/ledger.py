@@ -140,10 +140,13 @@ def _verify_disclosure(s, folder: Path, quarter: str | None, json: bool) -> None
     from jifen_cli.errors import LedgerDamaged
 
     found = publication.check_folder(s.conn(), folder, quarter)
+    if found.ignored and not json:
+        typer.echo(s.t("disclosure_ignored", names=", ".join(found.ignored)), err=True)
     if json:
         print_json({"ok": found.ok, "quarter": found.quarter, "published": found.published,
                     "digest": found.digest, "folder": str(folder), "files": found.files,
-                    "missing": found.missing, "extra": found.extra, "changed": found.changed})
+                    "missing": found.missing, "extra": found.extra, "changed": found.changed,
+                    "ignored": found.ignored})
         if not found.ok:
             raise typer.Exit(LedgerDamaged.exit_code)
         return

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from jifen_cli.cli.options import Json, print_json, state
+from jifen_cli.values import local_time
 
 review_app = typer.Typer(help="The monthly review of claims (审核).", no_args_is_help=True)
 Month = Annotated[str | None, typer.Option(
@@ -111,10 +112,10 @@ def show(
         ("show_why", said(claim["why"], s.lang)
          + (s.t("show_ahead", ids=", ".join(f"#{i}" for i in claim["ahead"]))
             if claim["ahead"] else "")),
-        ("show_recorded", s.t("show_by_at", by=claim["recorded_by"], at=claim["recorded_at"])),
+        ("show_recorded", s.t("show_by_at", by=claim["recorded_by"], at=local_time(claim["recorded_at"]))),
         ("show_status", s.t(f"status_{claim['status']}")),
         ("show_reviewed", none if not claim["reviewed_by"] else
-         s.t("show_by_at", by=claim["reviewed_by"], at=claim["reviewed_at"])),
+         s.t("show_by_at", by=claim["reviewed_by"], at=local_time(claim["reviewed_at"]))),
         ("show_reason", claim["reason"] or none),
     ]
     if claim["event"] is not None:

@@ -36,7 +36,7 @@ from jifen_cli.errors import (
 )
 from jifen_cli.imports.validation import EventChecks
 from jifen_cli.ledger import Posting
-from jifen_cli.values import check_text, now, optional_text
+from jifen_cli.values import check_text, local_time, now, optional_text
 
 BATCH = 5_000
 Rows = Iterable[tuple[int, list[str]]]
@@ -148,7 +148,7 @@ def _repeats(run: Run, kept: list, ref_at: int, key_of) -> list[tuple[tuple, int
         if found is not None:
             import_id, row, file_name, imported_at = found
             run.problem(entry[0], BadInput("import_repeat", id=import_id, row=row,
-                                           file=file_name, date=imported_at[:10]))
+                                           file=file_name, date=local_time(imported_at)[:10]))
             continue
         out.append((entry, key))
     return out

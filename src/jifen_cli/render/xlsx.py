@@ -9,9 +9,11 @@ xlsxwriter, chosen deliberately over openpyxl: it only writes (which is all we d
 big sheets, and gives the same bytes for the same tables — its zip entries carry a fixed 1980
 timestamp and the disclosure pins the document's creation date to the publication date.
 openpyxl stamps the current time into both. Every cell is written with an explicit type: text
-with write_string (after neutralising anything that would start a formula), numbers with
-write_number, so that a name like `=HYPERLINK(...)` can never become a formula and -20 stays a
-number.
+with write_string, numbers with write_number, so that a name like `=HYPERLINK(...)` can never
+become a formula and -20 stays a number. Text that starts like a formula is written as it is,
+in a cell formatted with Excel's quote prefix (the hidden apostrophe a user gets by typing
+'=...): shown and printed as typed, still text when the cell is edited — where a CSV has to
+carry a visible apostrophe instead.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jifen_cli.i18n import t
-from jifen_cli.render.csv import neutralise
+from jifen_cli.render.csv import FORMULA_STARTS
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
 # 微软雅黑: the sans-serif CJK face of every Chinese Windows (Excel draws Tibetan from Microsoft
@@ -93,6 +95,7 @@ def workbook(sheets: Sequence[Sheet], *, lang: str, properties: dict) -> bytes:
     styles = {
         strong: {
             "text": book.add_format({**base, "bold": strong}),
+            "quoted": book.add_format({**base, "bold": strong, "quote_prefix": True}),
             "whole": book.add_format({**base, "bold": strong, "num_format": "0"}),
             "yuan": book.add_format({**base, "bold": strong, "num_format": "0.00"}),
         }
@@ -103,14 +106,14 @@ def workbook(sheets: Sequence[Sheet], *, lang: str, properties: dict) -> bytes:
         ws = book.add_worksheet(sheet.name)
         widths = [display_width(h) for h in sheet.headings]
         for col, heading in enumerate(sheet.headings):
-            ws.write_string(0, col, neutralise(heading), header)
+            ws.write_string(0, col, heading, header)
         for r, row in enumerate(sheet.rows, start=1):
             style = styles[(r - 1) in sheet.strong]
             for col, value in enumerate(row):
                 words = _text(value, lang)
                 if words is not None:
-                    words = neutralise(words)
-                    ws.write_string(r, col, words, style["text"])
+                    quoted = words.startswith(FORMULA_STARTS)
+                    ws.write_string(r, col, words, style["quoted" if quoted else "text"])
                     widths[col] = max(widths[col], display_width(words))
                 elif isinstance(value, Decimal):
                     ws.write_number(r, col, float(value), style["yuan"])
