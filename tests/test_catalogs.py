@@ -127,29 +127,38 @@ def test_every_help_text_in_the_template_is_shown_by_a_command():
 
 # --- the languages are the catalogs that exist ---------------------------------------------------
 
-TIBETAN = '''msgid ""
-msgstr ""
-"Language: bo\\n"
-"Content-Type: text/plain; charset=utf-8\\n"
+def _translate(path: Path, words: dict, fuzzy: dict) -> None:
+    """What a translator does in Poedit: fill in msgstr (marking a guess fuzzy)."""
+    from babel.messages.pofile import write_po
 
-#, python-brace-format
-msgctxt "no_village"
-msgid "No village file at {path}. Create one with `jifen init --village NAME`, or point --db / JIFEN_DB at it."
-msgstr "{path} ན་གྲོང་ཚོའི་ཡིག་ཆ་མི་འདུག"
-
-msgid "Household codes."
-msgstr "ཁྱིམ་ཚང་གི་ཨང་རྟགས།"
-'''
+    catalog = _babel(path)
+    for entry in catalog:
+        key = entry.context or entry.id
+        if key in words or key in fuzzy:
+            entry.string = words.get(key) or fuzzy[key]
+            if key in fuzzy:
+                entry.flags.add("fuzzy")
+    with path.open("wb") as fp:
+        write_po(fp, catalog)
 
 
 def test_a_language_is_a_catalog_file(tmp_path):
-    """A copy of the package with one more catalog, bo, offers --lang bo and speaks it: its
-    words where it has them, English where it has not."""
+    """Tibetan begins as the README says: `pybabel init` from the templates in a copy of the
+    package, a few entries translated. --lang bo is offered and speaks it: its words where it has
+    them, English where it has not, and not a guess marked fuzzy."""
+    from babel.messages.frontend import CommandLineInterface
+
     copy = tmp_path / "jifen_cli"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "locale/bo/LC_MESSAGES").mkdir(parents=True)
-    (copy / "locale/bo/LC_MESSAGES/jifen.po").write_text(TIBETAN, encoding="utf-8")
-    assert i18n.languages(copy / "locale") == ("en", "bo", "zh")
+    locale = copy / "locale"
+    for domain in ("jifen", "typer"):
+        CommandLineInterface().run(["pybabel", "-q", "init", "-D", domain, "-l", "bo",
+                                    "-i", str(locale / f"{domain}.pot"), "-d", str(locale)])
+    _translate(locale / "bo/LC_MESSAGES/jifen.po",
+               {"no_village": "{path} ན་གྲོང་ཚོའི་ཡིག་ཆ་མི་འདུག", "Household codes.": "ཁྱིམ་ཚང་གི་ཨང་རྟགས།"},
+               {"Every household.": "ཁྱིམ་ཚང་ཚང་མ།"})
+    _translate(locale / "bo/LC_MESSAGES/typer.po", {"Options": "འདེམས་ཚན།"}, {})
+    assert i18n.languages(locale) == ("en", "bo", "zh")
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "jifen_cli", *args], capture_output=True,
@@ -160,8 +169,14 @@ def test_a_language_is_a_catalog_file(tmp_path):
     assert refused.returncode == 1, refused.stderr
     assert "none.db ན་གྲོང་ཚོའི་ཡིག་ཆ་མི་འདུག" in refused.stderr
     shown = run("--lang", "bo", "card", "--help")
-    assert "ཁྱིམ་ཚང་གི་ཨང་རྟགས།" in shown.stdout and "Folder for cards.html." in shown.stdout
+    assert "ཁྱིམ་ཚང་གི་ཨང་རྟགས།" in shown.stdout and "འདེམས་ཚན།" in shown.stdout
+    assert "Folder for cards.html." in shown.stdout  # not translated yet: English
+    assert "Every household." in shown.stdout and "ཁྱིམ་ཚང་ཚང་མ།" not in shown.stdout  # fuzzy
     assert "<en|bo|zh>" in run("--help").stdout  # English first, then as the folders sort
+
+
+def test_no_shipped_entry_is_a_guess():
+    assert not [(p, m.context, m.id) for p in CATALOGS for m in _babel(p) if m.id and m.fuzzy]
 
 
 # --- Chinese all the way -------------------------------------------------------------------------

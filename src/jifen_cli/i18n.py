@@ -51,6 +51,8 @@ class Catalog(gettext.GNUTranslations):
             if msgid == "" and ctxt is None:
                 self._read_header(strs[0])
                 continue
+            if entry.get("fuzzy"):  # as msgfmt does: a guess is not used
+                strs = [""] * len(strs)
             if "msgid_plural" in entry:
                 for n, text in enumerate(strs):
                     catalog[(msgid, n)] = text or (msgid if n == 0 else entry["msgid_plural"])
@@ -80,12 +82,18 @@ def _unquote(text: str) -> str:
 
 def read_po(text: str) -> list[dict]:
     """The entries of a .po file: msgctxt, msgid, msgid_plural, msgstr (a list: one string, or
-    one per plural form). Comments and obsolete (#~) entries are skipped."""
+    one per plural form), fuzzy (a guess a translator has not confirmed, as `#, fuzzy` marks
+    it). Other comments and obsolete (#~) entries are skipped."""
     entries: list[dict] = []
     entry: dict = {}
     field = None
     for line in text.splitlines():
         if not line or line[0] == "#":
+            if line.startswith("#,") and "fuzzy" in line:  # comes before the entry it marks
+                if "msgstr" in entry:
+                    entries.append(entry)
+                    entry = {}
+                entry["fuzzy"] = True
             continue
         if line[0] == '"':
             value = _unquote(line)
