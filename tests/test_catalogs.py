@@ -264,7 +264,9 @@ USAGE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("args,zh,en", USAGE_ERRORS, ids=[" ".join(a[:2]) for a, _, _ in USAGE_ERRORS])
+@pytest.mark.parametrize("args,zh,en", USAGE_ERRORS, ids=[
+    "no such option", "missing option", "missing argument", "invalid choice", "no such command",
+    "not an integer"])
 def test_usage_errors_are_in_the_readers_language(args, zh, en):
     said = runner.invoke(app, ["--lang", "zh", *args])
     assert said.exit_code == 2
