@@ -52,7 +52,7 @@ def test_babel_and_gettext_read_the_same_words_with_the_same_placeholders():
                 _fields(entry.id) | _fields(entry.string or "")), (path, entry.context, entry.id)
 
 
-def test_every_language_has_every_entry_of_the_template_translated():
+def test_every_language_has_every_entry_of_the_template_and_chinese_all_translated():
     templates = {path.stem: {(m.context, m.id) for m in _babel(path) if m.id}
                  for path in CATALOGS if path.suffix == ".pot"}
     assert set(templates) == {"jifen", "typer"}
@@ -60,7 +60,8 @@ def test_every_language_has_every_entry_of_the_template_translated():
         if path.suffix == ".po":
             entries = [m for m in _babel(path) if m.id]
             assert {(m.context, m.id) for m in entries} == templates[path.stem], path
-            assert not [m.id for m in entries if not m.string], path  # nothing left in English
+            if _lang(path) == "zh":  # Chinese all the way; a new language may ship part-done
+                assert not [m.id for m in entries if not m.string], path
 
 
 def test_chinese_messages_are_chinese():
