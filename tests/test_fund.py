@@ -291,3 +291,20 @@ def test_reversing_a_refund_needs_the_money_in_the_fund(village):
     r = village.refused("reverse", seq, "--reason", "退款未到账")
     assert f"Reversing #{seq}" in r.stderr and "¥12.50" in r.stderr
     assert village.json("verify")["ok"]
+
+
+def test_the_roll_ups_fund_figures_are_the_disclosures(village, tmp_path):
+    """The roll-up reads the quarter's grants and the balance at its end in one query; they are
+    what fund.csv says, with payments, a return, a refund, a restock and its reversal."""
+    _two_shops_one_overpaid(village)
+    village.ok("settle", "甲店", "--refund", "12.50", "--date", "2024-04-26")
+    restock = village.ok("item", "restock", "G001", "2", "--cost", "70", "--date", "2024-05-01")
+    village.ok("reverse", restock.stdout.split("#")[-1].split()[0].strip("）);,.，"),
+               "--reason", "退货", "--date", "2024-05-02")
+    village.ok("item", "restock", "G001", "1", "--cost", "30", "--date", "2024-05-03")
+    village.ok("publish", "--quarter", "2024Q2", "--out", str(tmp_path / "q2"), lang="zh")
+    rows = {r[0]: r[1:] for r in fund_csv(tmp_path / "q2" / "fund.csv")}
+    figures = village.json("rollup", str(village.db), "--quarter", "2024Q2",
+                           "--no-cache")["villages"][0]["figures"]
+    assert Decimal(figures["fund_granted"]) / 100 == Decimal(rows["拨付资金"][0]) == 1000
+    assert Decimal(figures["fund_balance"]) / 100 == Decimal(rows["资金结余"][1]) == Decimal("957.50")

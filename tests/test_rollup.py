@@ -371,6 +371,8 @@ def _reference(conn) -> ledger.Report:
     "UPDATE postings SET points = points + 1 WHERE seq = 3",
     "UPDATE postings SET note = 'x' WHERE seq = 4",
     "UPDATE postings SET qty = 1.5 WHERE seq = 5",
+    "UPDATE postings SET qty = 2.5e15 WHERE seq = 5",  # SQLite's JSON: 2.5e+15
+    "UPDATE postings SET note = 12 WHERE seq = 4",  # a number where text was hashed
     "DELETE FROM postings WHERE seq = 2",
     "UPDATE households SET available = available + 1 WHERE code = 'H001'",
     "UPDATE items SET stock = stock + 1",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -286,3 +287,179 @@ def test_two_roll_ups_at_once_on_one_cache_both_succeed_and_keep_every_entry(tow
         assert len(entries) == 2 * len(files) + 1  # every file's bytes, both runs' entries
     assert all({"2024Q1", "2024Q2"} <= set(e["quarters"]) for e in entries.values())
     assert not list(folder.glob(".*.tmp"))
+
+
+# --- what the cache must never be fooled by (a review's findings) ------------------------------
+
+
+def _tamper_in_wal_mode(path: Path) -> None:
+    """Another program puts the file in WAL mode and changes a posting behind jifen's back,
+    exiting without a checkpoint: the change sits in the -wal file, the file's own bytes are as
+    before."""
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode = WAL')\n"
+        "c.execute('DROP TRIGGER postings_no_update')\n"
+        "c.execute('UPDATE postings SET points = points + 100 WHERE seq = 3')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True)
+
+
+def test_a_file_in_wal_mode_is_never_taken_from_the_cache(jifen, town, tmp_path, verified):
+    folder = tmp_path / "c"
+    path = sorted(town.rglob("v1.jifen"))[0]
+    rollup(jifen, path, "--cache", folder)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    conn = sqlite3.connect(path)  # WAL mode alone first: the file's bytes change (its header)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    _tamper_in_wal_mode(path)
+    assert Path(f"{path}-wal").stat().st_size > 0
+    r = jifen("rollup", str(path), "--quarter", "2024Q2", "--jobs", "1", "--cache",
+              str(folder), "--json")
+    row = json.loads(r.stdout)["villages"][0]
+    assert (row["status"], row["verified"]) == ("interrupted", "no"), row
+    assert "WAL mode" in row["detail"] and f"--db {shlex.quote(str(path))} verify" in row["detail"]
+    r = jifen("rollup", str(path), "--quarter", "2024Q2", "--cache", str(folder), lang="zh")
+    assert "WAL 模式" in r.stdout + r.stderr
+    # The way back the row names folds the -wal in: the file alone is the village again, and
+    # what was changed behind jifen's back is found.
+    assert jifen("--db", str(path), "verify").exit_code == 3
+    assert not Path(f"{path}-wal").exists() and path.read_bytes()[18:20] == b"\x01\x01"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() != before
+    row = rollup(jifen, path, "--cache", folder)["villages"][0]
+    assert (row["status"], row["verified"]) == ("damaged", "damaged")
+
+
+def test_a_file_renamed_over_while_it_is_opened_is_not_cached_as_the_other(
+        jifen, town, tmp_path, monkeypatch, verified):
+    """The file is hashed through a handle opened before SQLite opens the path: a sync client
+    renaming another file over the path in between must not have the second file's verdict
+    stored under the first one's bytes."""
+    from jifen_cli import db
+
+    folder = tmp_path / "c"
+    sound = sorted(town.rglob("v1.jifen"))[0]
+    tampered = tmp_path / "tampered.jifen"
+    shutil.copyfile(sound, tampered)
+    conn = sqlite3.connect(tampered)
+    conn.execute("DROP TRIGGER postings_no_update")
+    conn.execute("UPDATE postings SET points = points + 100 WHERE seq = 3")
+    conn.commit()
+    conn.close()
+    inbox = tmp_path / "inbox" / "v.jifen"
+    inbox.parent.mkdir()
+    shutil.copyfile(tampered, inbox)
+    replacement = tmp_path / "replacement.jifen"
+    shutil.copyfile(sound, replacement)
+    real = db.open_village
+
+    def renamed_over_first(path, **kwargs):
+        if replacement.exists():
+            os.replace(replacement, path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(db, "open_village", renamed_over_first)
+    row = rollup(jifen, inbox, "--cache", folder)["villages"][0]
+    assert row["verified"] == "yes"  # it verified what SQLite read: the sound file
+    monkeypatch.setattr(db, "open_village", real)
+    digest = hashlib.sha256(tampered.read_bytes()).hexdigest()
+    assert digest not in cache_file(folder)["entries"] if (folder / cache.NAME).exists() else True
+    row = rollup(jifen, tampered, "--cache", folder)["villages"][0]
+    assert (row["status"], row["verified"]) == ("damaged", "damaged")
+
+
+@pytest.mark.parametrize("spoil", ["a field more", "no head", "figures not a dict"])
+def test_an_entry_that_does_not_read_as_one_is_not_used_and_the_file_is_verified(
+        jifen, town, tmp_path, verified, spoil):
+    folder = tmp_path / "c"
+    clean = rollup(jifen, town, "--cache", folder)
+    document = cache_file(folder)
+    for entry in document["entries"].values():
+        if spoil == "a field more":
+            entry["quarters"]["2024Q2"]["figures"]["new_field"] = 1
+        elif spoil == "no head":
+            del entry["head"]
+        else:
+            entry["quarters"]["2024Q2"]["figures"] = [1, 2]
+    document["sha256"] = cache._digest(document["entries"])  # a sound file, wrong entries
+    (folder / cache.NAME).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    verified.clear()
+    assert rollup(jifen, town, "--cache", folder) == clean
+    assert sorted(verified) == ["v0.jifen", "v1.jifen", "v2.jifen", "v3.jifen"]
+
+
+def test_another_jifen_versions_entries_are_not_used(jifen, town, tmp_path, verified,
+                                                     monkeypatch):
+    folder = tmp_path / "c"
+    rollup(jifen, town, "--cache", folder)
+    monkeypatch.setattr("jifen_cli.__version__", "9.9.9")
+    verified.clear()
+    rollup(jifen, town, "--cache", folder)
+    assert len(verified) == 4
+
+
+def test_a_cache_held_by_another_run_is_waited_for_a_while_not_for_ever(jifen, town, tmp_path,
+                                                                        monkeypatch):
+    import fcntl
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    monkeypatch.setattr(cache, "LOCK_WAIT", 0.3)
+    with open(folder / cache.LOCK, "a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # another run, paused with the lock
+        r = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
+                     str(folder), "--json")
+    assert json.loads(r.stdout)["statuses"] == {"ok": 4}
+    assert "could not be written (another run held it for 0.3 s)" in r.stderr
+    assert not (folder / cache.NAME).exists()
+
+
+def test_a_cache_nested_too_deep_is_a_corrupt_cache_not_a_traceback(jifen, town, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / cache.NAME).write_text("[" * 200_000)
+    r = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
+                 str(folder), "--json")
+    assert "is damaged" in r.stderr and "Traceback" not in r.stderr
+    assert len(cache_file(folder)["entries"]) == 4
+
+
+def test_what_a_killed_writer_left_is_cleared_by_the_next_write(jifen, town, tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    left = folder / f".{cache.NAME}.99999.tmp"
+    left.write_text("half a cache")
+    rollup(jifen, town, "--cache", folder)
+    assert not left.exists() and len(cache_file(folder)["entries"]) == 4
+
+
+def test_two_writers_that_overlap_keep_each_others_entries(tmp_path, monkeypatch):
+    """Two saves at once, the first slowed down while it holds the lock: the second waits for
+    it and adds its entries to the first one's. Without the lock one run's entries are lost."""
+    import threading
+    import time
+
+    folder = tmp_path / "c"
+    real_write = cache._write
+    first_writing = threading.Event()
+
+    def slow_write(path, entries):
+        if threading.current_thread().name == "first":
+            first_writing.set()
+            time.sleep(0.5)
+        real_write(path, entries)
+
+    monkeypatch.setattr(cache, "_write", slow_write)
+    one, two = cache.open_cache(folder), cache.open_cache(folder)  # both read the empty cache
+    one.put("a" * 64, {"size": 1, "head_seq": 1, "head": "x", "quarters": {}})
+    two.put("b" * 64, {"size": 2, "head_seq": 2, "head": "y", "quarters": {}})
+    first = threading.Thread(target=one.save, name="first")
+    first.start()
+    first_writing.wait(5)
+    two.save()
+    first.join()
+    assert one.unwritable is None and two.unwritable is None
+    assert set(cache_file(folder)["entries"]) == {"a" * 64, "b" * 64}

@@ -62,9 +62,12 @@ def default_folder() -> Path:
 
 
 def verifier() -> str:
+    """What the entries were proved and computed with: an entry written by another version of
+    jifen, or of the schema, is not used (its figures may be counted another way)."""
+    from jifen_cli import __version__
     from jifen_cli.migrations import LATEST
 
-    return f"schema {LATEST}, verifier {VERIFIER}"
+    return f"jifen {__version__}, schema {LATEST}, verifier {VERIFIER}"
 
 
 def _digest(entries: dict) -> str:
@@ -110,6 +113,8 @@ class Cache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with _locked(self.folder / LOCK):
+                for left in self.folder.glob(f".{NAME}.*.tmp"):  # a killed writer's, never ours
+                    left.unlink(missing_ok=True)
                 entries, _ = _read(self.path)  # what other runs wrote meanwhile
                 for sha256, entry in self.added.items():
                     known = entries.pop(sha256, None)
@@ -120,6 +125,9 @@ class Cache:
                 while len(entries) > MAX_ENTRIES:
                     entries.pop(next(iter(entries)))
                 _write(self.path, entries)
+        except CacheBusy:
+            self.unwritable = Message("cache_unwritable", path=str(self.path),
+                                      reason=Message("cache_busy", seconds=LOCK_WAIT))
         except OSError as exc:
             self.unwritable = Message("cache_unwritable", path=str(self.path),
                                       reason=os_reason(exc))
@@ -152,7 +160,7 @@ def _read(path: Path) -> tuple[dict, object]:
                 or document["sha256"] != _digest(entries)
                 or not all(isinstance(e, dict) for e in entries.values())):
             raise ValueError("shape")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         return {}, Message("cache_corrupt", path=str(path), why=Message("cache_not_readable"))
     if document.get("verifier") != verifier():  # proved by another jifen: not used, not wrong
         return {}, None
@@ -168,39 +176,73 @@ def _write(path: Path, entries: dict) -> None:
             json.dump(document, f, ensure_ascii=False, separators=(",", ":"))
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temporary, path)
+        _replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _replace(temporary: Path, path: Path) -> None:
+    """os.replace, which on Windows fails while another run has the cache open to read it
+    (Python opens files there without FILE_SHARE_DELETE): a reader holds it for a moment only,
+    so try again for a second before giving up."""
+    import time
+
+    for attempt in range(20):
+        try:
+            os.replace(temporary, path)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == 19:
+                raise
+            time.sleep(0.05)
+
+
+LOCK_WAIT = 10  # seconds a run waits for another run's write before it keeps nothing
+
+
+class CacheBusy(Exception):
+    """Another run held the cache's lock for LOCK_WAIT seconds (paused, or on a slow share)."""
 
 
 @contextmanager
 def _locked(path: Path):
     """Hold an exclusive lock on `path` (created if need be) while the block runs: the lock is
-    the operating system's, so it goes with the process however it ends."""
+    the operating system's, so it goes with the process however it ends. Waits LOCK_WAIT
+    seconds at most (CacheBusy): a run paused with another's lock never stops this one."""
+    import time
+
+    deadline = time.monotonic() + LOCK_WAIT
     with open(path, "a+b") as handle:
         if sys.platform == "win32":
             import msvcrt
 
-            handle.seek(0)
-            while True:
-                try:
-                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
-                    break
-                except OSError:  # LK_LOCK gives up after ten seconds: keep waiting
-                    continue
-            try:
-                yield
-            finally:
+            def take():
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+            def release():
                 handle.seek(0)
                 msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
         else:
             import fcntl
 
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
+            def take():
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+            def release():
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        while True:
+            try:
+                take()
+                break
+            except OSError:  # held by another run
+                if time.monotonic() > deadline:
+                    raise CacheBusy() from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            release()
 
 
 def file_digest(handle) -> str:

@@ -158,7 +158,7 @@ def export_one(path: str, out: str, quarter: str | None
     try:
         if rollup._header_problem(Path(path), row):
             return row, 0, None
-        with open(path, "rb") as raw:
+        with rollup.reading(Path(path)) as raw:
             conn, facts, digest = rollup.open_read(Path(path), raw)
             try:
                 rollup.identify(row, facts)
@@ -172,14 +172,15 @@ def export_one(path: str, out: str, quarter: str | None
                         row.status, row.verified, row.detail = ("damaged", "damaged",
                                                                 report.problems[0])
                         return row, 0, None
-                    if digest is not None:
-                        found = digest, rollup.new_entry(row, raw, {})
                 row.verified = "yes"
                 if quarter:
                     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
                 else:
                     first, last = "0000-01-01", "9999-12-31"
                 rows = conn.execute(POSTINGS_SQL, {"first": first, "last": last}).fetchall()
+                digest = rollup.unchanged_since(raw, digest)
+                if entry is None and digest is not None:
+                    found = digest, rollup.new_entry(row, raw, {})
             finally:
                 conn.close()
         by_quarter: dict[str, list[tuple]] = {}

@@ -103,7 +103,26 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
         migrate(conn)
     if not readonly:
         _finish_interrupted_write(conn, path)
+        if in_wal_mode(path):
+            # Another program left the file in WAL mode: its latest writes may sit in a -wal
+            # file beside it, which a copy of the file alone would lose. Back to one file.
+            conn.execute("PRAGMA journal_mode = DELETE")
     return conn
+
+
+def in_wal_mode(path: str | Path) -> bool:
+    """True when the file is in SQLite's WAL mode (its header's read and write versions are
+    2) or a -wal file lies beside it: then the file's bytes alone are not what SQLite reads.
+    jifen's files are never in WAL mode; another program may have put one there."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(20)
+        wal = path.with_name(path.name + "-wal")
+        return (len(header) == 20 and 2 in (header[18], header[19])) or (
+            wal.is_file() and wal.stat().st_size > 0)
+    except OSError:
+        return False
 
 
 def journal_of(path: str | Path) -> Path:

@@ -386,17 +386,14 @@ def _verify_loop(conn: sqlite3.Connection) -> Report:
 
 # The fast path. SQLite writes each posting's canonical encoding (json_array is compact, UTF-8,
 # escapes like Python's json with ensure_ascii=False); Python hashes each posting against the
-# STORED hash of the one before it, which proves the same chain as recomputing it in turn. The
-# guard leaves the encoding NULL (so the hash cannot match and the reference loop takes over)
-# where SQLite's JSON could differ from ours: a REAL in a number column (SQLite prints 15
-# digits), which makes the sum a REAL, as does a sum past 64 bits. Text in a number column adds
-# as 0 and passes: json_array and Python's json both write it as a string. A BLOB makes
-# json_array fail: the reference loop again. One typeof over the sum, not one per column (the
-# guard ran for every posting): 7% of the chain proof on bench/rollup_bench.py's villages.
+# STORED hash of the one before it, which proves the same chain as recomputing it in turn. Where
+# SQLite's JSON differs from ours, the hash cannot match and the reference loop takes over: a
+# REAL in a number column (SQLite writes 1.0 or 1.0e+15, never the digits of an integer, which
+# is all our encoding writes for a number); text in a number column is a string in both. A BLOB
+# makes json_array fail: the reference loop again. No guard is needed in the query, then: the
+# typeof guard it had cost 1.7 of 5.5 ms of the query on a village of 2,300 postings.
 _CHAIN_AFTER = (
-    "SELECT seq, CASE WHEN typeof(qty + points + stock + fen + coalesce(reverses, 0)"
-    " + coalesce(claim, 0)) = 'integer'"
-    f" THEN CAST(json_array({', '.join(FIELDS)}) AS BLOB) END, hash"
+    f"SELECT seq, CAST(json_array({', '.join(FIELDS)}) AS BLOB), hash"
     " FROM postings WHERE seq > ? ORDER BY seq"
 )
 

@@ -33,6 +33,7 @@ Totals count each village once, and only villages whose ledger verified.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -46,6 +47,7 @@ from jifen_cli import periods
 from jifen_cli.db import (
     APPLICATION_ID,
     SQLITE_MAGIC,
+    in_wal_mode,
     interrupted_write,
     looks_like_village,
     recover_command,
@@ -204,6 +206,13 @@ def _header_problem(path: Path, row: Row) -> bool:
         row.status = "truncated"
         row.detail = Message("rollup_truncated", size=size, full=page_size * pages)
         return True
+    if in_wal_mode(path):
+        # Its latest writes may be in a -wal file: the file's bytes are not all SQLite reads,
+        # so neither a copy nor the verification cache could trust them. An ordinary open
+        # folds the -wal back in.
+        row.status = "interrupted"
+        row.detail = Message("rollup_wal", command=recover_command(path))
+        return True
     if interrupted_write(path):
         # A write was cut off (power, a pulled USB stick): SQLite rolls it back on the next
         # ordinary open, which a read-only roll-up must not do. Nothing is lost.
@@ -279,21 +288,63 @@ def open_read(path: Path, raw):
     try:
         conn.execute("BEGIN")
         facts = info(conn)  # the first read: the lock is held from here on
-        digest = cache.file_digest(raw) if _known is not None else None
+        digest = None
+        if _known is not None and same_file(path, raw):
+            digest = cache.file_digest(raw)
     except BaseException:
         conn.close()
         raise
     return conn, facts, digest
 
 
-def known_entry(digest: str | None, raw) -> dict | None:
-    """The cache's entry for these bytes, when it has one (and it is for a file of this size)."""
+@contextlib.contextmanager
+def reading(path: Path):
+    """The file opened for hashing beside SQLite (see open_read), its identity noted."""
+    with open(path, "rb") as handle:
+        handle.identity = _stat_identity(os.fstat(handle.fileno()))
+        yield handle
+
+
+def _stat_identity(stat: os.stat_result) -> tuple:
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def same_file(path: Path, raw) -> bool:
+    """True when `path` is still the file `raw` was opened on, unchanged: a file renamed over
+    it (a sync client, `mv`) between our opening it and SQLite's would have us hash one file
+    and verify another. The cache is then not used for it."""
+    try:
+        return _stat_identity(os.stat(path)) == _stat_identity(os.fstat(raw.fileno()))
+    except OSError:
+        return False
+
+
+def unchanged_since(raw, digest: str | None) -> str | None:
+    """`digest` when the file was not written while it was read (a program ignoring SQLite's
+    locks, e.g. `cp` over it), else None: what was verified may not be those bytes."""
+    if digest is None:
+        return None
+    return digest if raw.identity == _stat_identity(os.fstat(raw.fileno())) else None
+
+
+def known_entry(digest: str | None, raw, quarter: str | None = None) -> dict | None:
+    """The cache's entry for these bytes, when it has one of the right shape (and it is for a
+    file of this size); with `quarter`, its figures of that quarter read into `figures`, when
+    it holds them. An entry that does not read as one is not used: the file is verified."""
     if digest is None or _known is None:
         return None
     entry = _known.get(digest)
-    if entry is None or entry.get("size") != os.fstat(raw.fileno()).st_size:
+    try:
+        if entry is None or entry["size"] != os.fstat(raw.fileno()).st_size:
+            return None
+        entry = {**entry, "head_seq": int(entry["head_seq"]), "head": str(entry["head"])}
+        kept = entry["quarters"].get(quarter) if quarter else None
+        if kept is not None:
+            entry["figures"] = Figures(**kept["figures"])
+            entry["published"] = bool(kept["published"])
+        return entry
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    return entry
 
 
 def identify(row: Row, facts: dict) -> None:
@@ -311,17 +362,15 @@ def new_entry(row: Row, raw, quarters: dict) -> dict:
 def _examine_village(path: Path, quarter: str, row: Row) -> tuple[str, dict] | None:
     from jifen_cli import health
 
-    with open(path, "rb") as raw:
+    with reading(path) as raw:
         conn, facts, digest = open_read(path, raw)
         try:
             identify(row, facts)
-            entry = known_entry(digest, raw)
+            entry = known_entry(digest, raw, quarter)
             if entry is not None:
                 row.verified, row.head_seq, row.head = "yes", entry["head_seq"], entry["head"]
-                kept = entry["quarters"].get(quarter)
-                if kept is not None:
-                    row.published = kept["published"]
-                    row.figures = Figures(**kept["figures"])
+                if "figures" in entry:
+                    row.published, row.figures = entry["published"], entry["figures"]
                     return None
             else:
                 report = health.verify_file(conn)
@@ -331,6 +380,7 @@ def _examine_village(path: Path, quarter: str, row: Row) -> tuple[str, dict] | N
                 else:
                     row.status, row.verified, row.detail = "damaged", "damaged", report.problems[0]
             _quarter(conn, quarter, row)
+            digest = unchanged_since(raw, digest)
             if digest is None or row.verified != "yes":
                 return None
             return digest, new_entry(row, raw, {quarter: {
@@ -345,8 +395,7 @@ def _quarter(conn: sqlite3.Connection, quarter: str, row: Row) -> None:
 
     first, last = (d.isoformat() for d in periods.quarter_bounds(quarter))
     v = figures.village(conn, quarter)
-    granted = figures.fund(conn, first, last, shops=False).granted
-    balance = figures.fund(conn, "0000-01-01", last, shops=False).balance
+    granted, balance = figures.granted_and_balance(conn, first, last)
     manifest = conn.execute(
         "SELECT manifest FROM publications WHERE quarter = ?", (quarter,)).fetchone()
     row.published = manifest is not None
