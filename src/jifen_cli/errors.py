@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 class JifenError(Exception):
-    """A refusal a person can act on. `key` names the message in i18n.MESSAGES."""
+    """A refusal a person can act on. `key` names the message in the catalogs (i18n)."""
 
     exit_code = 1
     key = "error"
@@ -182,10 +182,10 @@ def os_reason(exc: OSError) -> str:
     else the system's own words."""
     import errno
 
-    from jifen_cli.i18n import MESSAGES, Message
+    from jifen_cli.i18n import Message, known
 
     key = f"os_{errno.errorcode.get(exc.errno or 0, '')}"
-    return Message(key) if key in MESSAGES else exc.strerror or str(exc)
+    return Message(key) if known(key) else exc.strerror or str(exc)
 
 
 # --- the reviewer's desk and the evidence archive ---------------------------------------------

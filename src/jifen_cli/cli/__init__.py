@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from jifen_cli.cli import words
 from jifen_cli.errors import (
     ImportRejected,
     JifenError,
@@ -22,15 +24,13 @@ from jifen_cli.errors import (
     StorageProblem,
     os_reason,
 )
-from jifen_cli.i18n import default_lang, t
+from jifen_cli.i18n import LANGS, default_lang, t
 
 if TYPE_CHECKING:  # Typer ships its own click; only its types are named here
     import click
 
 
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
+Lang = Enum("Lang", {lang: lang for lang in LANGS}, type=str)  # one per catalog in locale/
 
 
 class State:
@@ -89,6 +89,21 @@ class JifenGroup(TyperGroup):
     """Loads sub-commands on demand (COMMANDS) and turns every foreseeable failure into a
     message on stderr and an exit code."""
 
+    def main(self, args=None, prog_name=None, **extra):
+        """The language is read from the command line before it is parsed, so that `--help` and
+        usage errors are in it too."""
+        args = list(sys.argv[1:] if args is None else args)
+        words.use(words.eager_lang(args))
+        words.translate_command(self)
+        return super().main(args, prog_name, **extra)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:
+            words.translate_error(exc)
+            raise
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
 
@@ -98,6 +113,9 @@ class JifenGroup(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except UsageError as exc:  # a sub-command's, in click's English
+            words.translate_error(exc)
+            raise
         except JifenError as exc:
             self._fail(ctx, exc)
         except sqlite3.DatabaseError as exc:
@@ -144,8 +162,9 @@ def root(
         "--operator", envvar="JIFEN_OPERATOR", help="Who is doing this (required to write).",
     )] = None,
     lang: Annotated[Lang | None, typer.Option(
-        "--lang", help="Language of messages: zh or en. Default: JIFEN_LANG, else Chinese when "
-        "LANG starts with zh, else English (an unknown JIFEN_LANG is ignored).",
+        "--lang", help="Language of messages and help: one of the catalogs (zh, en). Default: "
+        "JIFEN_LANG, else the locale's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English (an "
+        "unknown JIFEN_LANG is ignored).",
     )] = None,
 ) -> None:
     ctx.obj = State(db, operator, lang.value if lang else default_lang())
@@ -202,6 +221,7 @@ def load_command(name: str) -> click.Command | None:
     obj._add_completion = False  # completion belongs to the root, which has it switched off
     command = typer.main.get_command(obj)
     command.name = name
+    words.translate_command(command)
     return command
 
 

@@ -66,18 +66,18 @@ def render(data: dict, *, lang: str) -> str:
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent.parent / "templates"),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(  # the template's words: _("card_title"), from the catalogs
+        gettext=lambda key: t(key, lang), ngettext=lambda one, many, n: t(many, lang),
+        newstyle=False)
     for card in data["cards"]:
         card["qr"] = qr.svg(card["qr_text"], size_mm=QR_MM, module_mm=QR_MODULE_MM,
                             max_mm=QR_MAX_MM)
     cards = data["cards"]
     pages = [cards[i:i + PER_PAGE] for i in range(0, len(cards), PER_PAGE)]
-    labels = {k: t(f"card_{k}", lang) for k in (
-        "title", "available", "honour", "date", "kind", "what", "points", "none", "printed",
-        "digest")}
     return env.get_template(TEMPLATE).render(
-        village=data["village"], pages=pages, t=labels, printed=today().isoformat(), lang=lang,
+        village=data["village"], pages=pages, printed=today().isoformat(), lang=lang,
     )
 
 
