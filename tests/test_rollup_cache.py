@@ -50,9 +50,28 @@ def without_paths(result: dict) -> dict:
 
 
 def cache_file(folder: Path) -> dict:
-    document = json.loads((folder / cache.NAME).read_text(encoding="utf-8"))
-    assert document["sha256"] == cache._digest(document["entries"])
-    return document
+    """The cache's entries, each row checked against its own digest."""
+    conn = sqlite3.connect(folder / cache.NAME)
+    try:
+        rows = conn.execute("SELECT sha256, verifier, entry, digest FROM entries").fetchall()
+    finally:
+        conn.close()
+    for sha256, version, text, digest in rows:
+        assert digest == cache._digest(f"{sha256}\n{version}\n{text}")
+        assert version == cache.verifier()
+    return {"entries": {sha256: json.loads(text) for sha256, _, text, _ in rows}}
+
+
+def write_entries(folder: Path, entries: dict, *, version: str | None = None) -> None:
+    """Rows written as the cache writes them (each with its digest), whatever they hold."""
+    version = version or cache.verifier()
+    conn = sqlite3.connect(folder / cache.NAME)
+    with conn:
+        for sha256, entry in entries.items():
+            text = entry if isinstance(entry, str) else json.dumps(entry, ensure_ascii=False)
+            conn.execute("UPDATE entries SET verifier = ?, entry = ?, digest = ? WHERE sha256 = ?",
+                         (version, text, cache._digest(f"{sha256}\n{version}\n{text}"), sha256))
+    conn.close()
 
 
 def test_a_repeated_roll_up_verifies_nothing_again_and_gives_the_same_rows(jifen, town,
@@ -123,22 +142,22 @@ def test_a_file_changed_through_jifen_is_verified_afresh_with_its_new_figures(ji
            "is rebuilt."),
     ("zh", "提示：校验缓存 {path} 已损坏（内容不完整或对不上摘要）；已不使用，本次所有文件重新校验，缓存将重建。"),
 ])
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "edited"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another table"])
 def test_a_corrupt_cache_is_ignored_and_rebuilt_with_a_note(jifen, town, tmp_path, verified,
                                                             damage, lang, note):
     folder = tmp_path / "c"
     clean = rollup(jifen, town, "--cache", folder)
     path = folder / cache.NAME
-    text = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
     if damage == "garbage":
-        path.write_bytes(b"\x00\xffnot json at all")
+        path.write_bytes(b"\x00\xffnot a database at all" * 100)
     elif damage == "truncated":
-        path.write_text(text[: len(text) // 2], encoding="utf-8")
-    else:  # still JSON, one figure changed: the digest says so
-        document = json.loads(text)
-        entry = next(iter(document["entries"].values()))
-        entry["quarters"]["2024Q2"]["figures"]["earned"] += 1000
-        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        path.write_bytes(data[: len(data) // 2])
+    else:  # an SQLite file, but not the cache's
+        path.unlink()
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE entries (x)")
+        conn.close()
     verified.clear()
     r = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
                  str(folder), "--json", lang=lang)
@@ -150,6 +169,32 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt_with_a_note(jifen, town, tmp_pat
     quiet = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
                      str(folder), "--json")
     assert quiet.stderr == "" and verified == []
+
+
+@pytest.mark.parametrize("lang, note", [
+    ("en", "Note: 1 entries of the verification cache {path} do not match their own digest; "
+           "they were not used: those files were verified again and their entries written anew."),
+    ("zh", "提示：校验缓存 {path} 中有 1 条记录对不上自己的摘要，没有使用：相应文件已重新校验，记录已重写。"),
+])
+def test_an_entry_edited_on_disk_is_not_used_and_written_anew(jifen, town, tmp_path, verified,
+                                                             lang, note):
+    folder = tmp_path / "c"
+    clean = rollup(jifen, town, "--cache", folder)
+    conn = sqlite3.connect(folder / cache.NAME)
+    with conn:  # one figure changed, the row's digest left as it was
+        (sha256, text), = conn.execute("SELECT sha256, entry FROM entries LIMIT 1").fetchall()
+        entry = json.loads(text)
+        entry["quarters"]["2024Q2"]["figures"]["earned"] += 1000
+        conn.execute("UPDATE entries SET entry = ? WHERE sha256 = ?",
+                     (json.dumps(entry, ensure_ascii=False), sha256))
+    conn.close()
+    verified.clear()
+    r = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
+                 str(folder), "--json", lang=lang)
+    assert note.format(path=folder / cache.NAME) in r.stderr
+    assert len(verified) == 1 and json.loads(r.stdout) == clean
+    assert cache_file(folder)["entries"][sha256]["quarters"]["2024Q2"]["figures"]["earned"] == \
+        entry["quarters"]["2024Q2"]["figures"]["earned"] - 1000
 
 
 def test_no_cache_reads_and_writes_nothing(jifen, town, tmp_path, verified):
@@ -231,7 +276,6 @@ def test_the_cache_is_keyed_by_the_bytes_not_the_name(jifen, town, tmp_path, ver
 
 def test_export_uses_the_cache_the_roll_up_filled_and_fills_it(jifen, town, tmp_path,
                                                                verified):
-    pytest.importorskip("pyarrow")
     folder = tmp_path / "c"
     rollup(jifen, town, "--cache", folder)
     verified.clear()
@@ -286,7 +330,7 @@ def test_two_roll_ups_at_once_on_one_cache_both_succeed_and_keep_every_entry(tow
         entries = cache_file(folder)["entries"]
         assert len(entries) == 2 * len(files) + 1  # every file's bytes, both runs' entries
     assert all({"2024Q1", "2024Q2"} <= set(e["quarters"]) for e in entries.values())
-    assert not list(folder.glob(".*.tmp"))
+    assert list(folder.iterdir()) == [folder / cache.NAME]  # no journal left behind
 
 
 # --- what the cache must never be fooled by (a review's findings) ------------------------------
@@ -371,23 +415,29 @@ def test_a_file_renamed_over_while_it_is_opened_is_not_cached_as_the_other(
     assert (row["status"], row["verified"]) == ("damaged", "damaged")
 
 
-@pytest.mark.parametrize("spoil", ["a field more", "no head", "figures not a dict"])
+@pytest.mark.parametrize("spoil", ["a field more", "no head", "figures not a dict",
+                                   "nested too deep", "not json"])
 def test_an_entry_that_does_not_read_as_one_is_not_used_and_the_file_is_verified(
         jifen, town, tmp_path, verified, spoil):
     folder = tmp_path / "c"
     clean = rollup(jifen, town, "--cache", folder)
-    document = cache_file(folder)
-    for entry in document["entries"].values():
+    entries = cache_file(folder)["entries"]
+    for sha256, entry in entries.items():
         if spoil == "a field more":
             entry["quarters"]["2024Q2"]["figures"]["new_field"] = 1
         elif spoil == "no head":
             del entry["head"]
-        else:
+        elif spoil == "figures not a dict":
             entry["quarters"]["2024Q2"]["figures"] = [1, 2]
-    document["sha256"] = cache._digest(document["entries"])  # a sound file, wrong entries
-    (folder / cache.NAME).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        elif spoil == "nested too deep":
+            entries[sha256] = "[" * 200_000
+        else:
+            entries[sha256] = "{not json"
+    write_entries(folder, entries)  # rows as sound as their digests say, the wrong entries
     verified.clear()
-    assert rollup(jifen, town, "--cache", folder) == clean
+    r = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
+                 str(folder), "--json")
+    assert json.loads(r.stdout) == clean and "Traceback" not in r.stderr
     assert sorted(verified) == ["v0.jifen", "v1.jifen", "v2.jifen", "v3.jifen"]
 
 
@@ -403,63 +453,72 @@ def test_another_jifen_versions_entries_are_not_used(jifen, town, tmp_path, veri
 
 def test_a_cache_held_by_another_run_is_waited_for_a_while_not_for_ever(jifen, town, tmp_path,
                                                                         monkeypatch):
-    import fcntl
-
     folder = tmp_path / "c"
-    folder.mkdir()
+    rollup(jifen, sorted(town.rglob("v0.jifen"))[0], "--cache", folder)
     monkeypatch.setattr(cache, "LOCK_WAIT", 0.3)
-    with open(folder / cache.LOCK, "a+b") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # another run, paused with the lock
+    held = sqlite3.connect(folder / cache.NAME, isolation_level=None)
+    held.execute("BEGIN EXCLUSIVE")  # another run, paused in the middle of its write
+    try:
         r = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
                      str(folder), "--json")
+    finally:
+        held.execute("ROLLBACK")
+        held.close()
     assert json.loads(r.stdout)["statuses"] == {"ok": 4}
     assert "could not be written (another run held it for 0.3 s)" in r.stderr
-    assert not (folder / cache.NAME).exists()
+    assert len(cache_file(folder)["entries"]) == 1
 
 
-def test_a_cache_nested_too_deep_is_a_corrupt_cache_not_a_traceback(jifen, town, tmp_path):
+def test_a_writer_killed_mid_write_leaves_the_cache_as_it_was(jifen, town, tmp_path):
     folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / cache.NAME).write_text("[" * 200_000)
+    rollup(jifen, sorted(town.rglob("v0.jifen"))[0], "--cache", folder)
+    before = cache_file(folder)
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(\"UPDATE entries SET entry = '{}', used = 'x'\")\n"
+        "c.execute('PRAGMA cache_spill = 1')\n"
+        "c.execute(\"INSERT INTO entries VALUES ('k', 'v', ?, 'd', 'u')\", ('x' * 100000,))\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(folder / cache.NAME)], check=True)
     r = jifen.ok("rollup", str(town), "--quarter", "2024Q2", "--jobs", "1", "--cache",
                  str(folder), "--json")
-    assert "is damaged" in r.stderr and "Traceback" not in r.stderr
-    assert len(cache_file(folder)["entries"]) == 4
-
-
-def test_what_a_killed_writer_left_is_cleared_by_the_next_write(jifen, town, tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    left = folder / f".{cache.NAME}.99999.tmp"
-    left.write_text("half a cache")
-    rollup(jifen, town, "--cache", folder)
-    assert not left.exists() and len(cache_file(folder)["entries"]) == 4
+    assert json.loads(r.stdout)["statuses"] == {"ok": 4} and r.stderr == ""
+    after = cache_file(folder)["entries"]
+    assert len(after) == 4 and all(after[k] == v for k, v in before["entries"].items())
 
 
 def test_two_writers_that_overlap_keep_each_others_entries(tmp_path, monkeypatch):
-    """Two saves at once, the first slowed down while it holds the lock: the second waits for
-    it and adds its entries to the first one's. Without the lock one run's entries are lost."""
+    """Two saves at once, the first slowed down inside its write: the second waits for it, then
+    adds its entries — and its quarter of the same bytes — to the first one's. A writer that
+    read before the other's write ended would lose them."""
     import threading
     import time
 
     folder = tmp_path / "c"
-    real_write = cache._write
+    real_write = cache.Cache._write
     first_writing = threading.Event()
 
-    def slow_write(path, entries):
+    def slow_write(self, conn):
+        real_write(self, conn)
         if threading.current_thread().name == "first":
             first_writing.set()
             time.sleep(0.5)
-        real_write(path, entries)
 
-    monkeypatch.setattr(cache, "_write", slow_write)
-    one, two = cache.open_cache(folder), cache.open_cache(folder)  # both read the empty cache
-    one.put("a" * 64, {"size": 1, "head_seq": 1, "head": "x", "quarters": {}})
+    monkeypatch.setattr(cache.Cache, "_write", slow_write)
+    one, two = cache.open_cache(folder), cache.open_cache(folder)  # both see no cache yet
+    figures = {"published": True, "figures": {}}
+    one.put("a" * 64, {"size": 1, "head_seq": 1, "head": "x", "quarters": {"2024Q1": figures}})
+    two.put("a" * 64, {"size": 1, "head_seq": 1, "head": "x", "quarters": {"2024Q2": figures}})
     two.put("b" * 64, {"size": 2, "head_seq": 2, "head": "y", "quarters": {}})
     first = threading.Thread(target=one.save, name="first")
     first.start()
-    first_writing.wait(5)
+    assert first_writing.wait(5)
     two.save()
     first.join()
     assert one.unwritable is None and two.unwritable is None
-    assert set(cache_file(folder)["entries"]) == {"a" * 64, "b" * 64}
+    entries = cache_file(folder)["entries"]
+    assert set(entries) == {"a" * 64, "b" * 64}
+    assert set(entries["a" * 64]["quarters"]) == {"2024Q1", "2024Q2"}

@@ -5,32 +5,36 @@ verified does not verify them again.
     jifen rollup FILES... --quarter Q [--cache DIR | --no-cache]
 
 Keys. An entry is keyed by the SHA-256 of the file's bytes, taken while SQLite reads the file
-for the roll-up, under the same shared lock (rollup.examine): the bytes hashed are the bytes
+for the roll-up, under the same shared lock (rollup.open_read): the bytes hashed are the bytes
 verified, and a changed byte is a new key. Nothing else identifies a file — not its name, size
-or mtime — so the cache is never trusted for a file it did not see byte for byte.
+or mtime — so the cache is never trusted for a file it did not see byte for byte. A file that
+another program left in WAL mode, or that was renamed over or written while it was read, is
+never looked up nor kept (rollup.py).
 
-Entries. Only files that verified have one: the verification result (verified), the village
-record (name, township, county, class, mode), the ledger's length and head, and, per quarter
-asked for, that quarter's figures and whether it was published — everything a roll-up row
-holds, all of it a function of the bytes. A damaged file has no entry: it is verified afresh
-each time and described in full.
+Entries. Only files that verified have one: the ledger's length and head, and, per quarter
+asked for, that quarter's figures and whether it was published — all of it a function of the
+bytes. A damaged file has no entry: it is verified afresh each time and described in full.
+Each entry names the jifen that proved it (`verifier`: its version, the schema, this module's
+VERIFIER): an entry of another is not used.
 
 Where. `--cache DIR`, else the user's cache folder, as platformdirs' `user_cache_dir("jifen")`
-names it (without the dependency): `$XDG_CACHE_HOME/jifen`, else `~/.cache/jifen` (Linux and
-other Unix: the XDG base directory specification's place for data a program can rebuild);
+names it for Linux and macOS (without the dependency): `$XDG_CACHE_HOME/jifen`, else
+`~/.cache/jifen` (the XDG base directory specification's place for data a program can rebuild);
 `~/Library/Caches/jifen` on macOS; `%LOCALAPPDATA%\\jifen\\Cache` on Windows. It belongs to the
-user who runs the roll-up, never travels with the village files, and may be deleted at any time:
-it is rebuilt.
+user who runs the roll-up, never travels with the village files, and may be deleted at any
+time: it is rebuilt. It is only as trustworthy as its folder: whoever can write there can mark
+a file verified.
 
-The file. `DIR/verified.json`: `{"format", "verifier", "entries", "sha256"}` — `verifier` names
-what the entries were proved with (the schema version and this module's VERIFIER; entries of
-another are not used), `sha256` is the digest of the entries as written, so a file damaged on
-disk is told from a sound one. It is only ever replaced whole: written to a temporary file in
-DIR, flushed to disk, and renamed over the old one (os.replace, atomic), so a reader always reads
-a complete file. Writers take `DIR/verified.lock` (one at a time), read the file again under the
-lock and add their entries to what is there: two roll-ups at once both finish and neither loses
-the other's entries. A file that does not parse, has the wrong shape or the wrong digest is
-ignored (every file is then verified) and replaced by the next write, with a note saying so.
+The file. `DIR/verified.db`, an SQLite database of one table, one row per digest: a roll-up
+reads only the rows of the files it opens (a county's cache of 50,000 entries costs a lookup a
+file, not a read of all of them), and writes only what it proved, in one transaction at the end
+(SQLite's journal makes it atomic, a killed writer's is rolled back by the next run, and two
+runs at once take turns: a run that waits LOCK_WAIT seconds keeps nothing and says so). A new
+quarter's figures join the quarters kept for the same bytes inside that transaction, so two
+runs never lose each other's. Each row carries the SHA-256 of its own text: a row changed on
+disk is not used (the file is verified again, the row written anew, with a note), and a cache
+that is not such a database is set aside and rebuilt, with a note. Beyond MAX_ENTRIES the rows
+used longest ago go first.
 """
 
 from __future__ import annotations
@@ -38,16 +42,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 1
 VERIFIER = 2  # bump when what `health.verify_file` proves changes: older entries are then unused
-NAME = "verified.json"
-LOCK = "verified.lock"
-MAX_ENTRIES = 50_000  # the oldest go first beyond this (a county's files over many quarters)
+NAME = "verified.db"
+MAX_ENTRIES = 50_000  # the rows used longest ago go first beyond this
+LOCK_WAIT = 10  # seconds a run waits for another run's write before it keeps nothing
+SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (sha256 TEXT PRIMARY KEY, verifier TEXT NOT NULL,"
+          " entry TEXT NOT NULL, digest TEXT NOT NULL, used TEXT NOT NULL)")
 
 
 def default_folder() -> Path:
@@ -70,179 +75,230 @@ def verifier() -> str:
     return f"jifen {__version__}, schema {LATEST}, verifier {VERIFIER}"
 
 
-def _digest(entries: dict) -> str:
-    return hashlib.sha256(json.dumps(entries, ensure_ascii=False, sort_keys=True,
-                                     separators=(",", ":")).encode()).hexdigest()
+def _text(entry: dict) -> str:
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _now() -> str:
+    from jifen_cli.values import now
+
+    return now()
+
+
+class Lookup:
+    """Reads the cache's rows one digest at a time, in whichever process verifies the file (the
+    roll-up's workers get this, not the rows). `damaged` counts rows that no longer match their
+    own digest; `hits` the digests found."""
+
+    def __init__(self, path: Path | None):
+        self.path = path  # None: a cache being rebuilt, nothing to read
+        self.version = verifier()
+        self._conn: sqlite3.Connection | None = None
+        self.damaged = 0
+        self.hits: list[str] = []
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "version": self.version}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._conn is None and self.path is not None and self.path.is_file():
+            try:
+                self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                             timeout=LOCK_WAIT, check_same_thread=False)
+            except sqlite3.Error:
+                return None
+        return self._conn
+
+    def get(self, sha256: str) -> dict | None:
+        conn = self._connection()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute("SELECT verifier, entry, digest FROM entries WHERE sha256 = ?",
+                               (sha256,)).fetchone()
+        except sqlite3.Error:  # busy past the wait, or damaged: verify the file instead
+            return None
+        if row is None or row[0] != self.version:
+            return None
+        version, text, digest = row
+        if _digest(f"{sha256}\n{version}\n{text}") != digest:
+            self.damaged += 1
+            return None
+        try:
+            entry = json.loads(text)
+        except (ValueError, RecursionError):  # sound by its digest, yet not an entry
+            return None
+        self.hits.append(sha256)
+        return entry if isinstance(entry, dict) else None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 @dataclass
 class Cache:
-    """The entries read from DIR, and those this run adds. `problem` says why the file there
-    was not used (a Message for the note), `unwritable` why this run's entries were not kept."""
+    """The cache in `folder`: `lookup` reads it, `put` keeps what this run proved and `save`
+    writes it. `problem` says why the cache (or some of its rows) was not used, a Message for a
+    note; `unwritable` why this run's entries were not kept."""
 
     folder: Path
-    entries: dict[str, dict] = field(default_factory=dict)
     added: dict[str, dict] = field(default_factory=dict)
     problem: object = None
     unwritable: object = None
+    rebuild: bool = False
+    lookup: Lookup | None = None
+    rows_damaged: object = None  # a Message once rows that do not match their digest were met
+    damaged: int = 0
+    hits: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
         return self.folder / NAME
 
-    def get(self, sha256: str) -> dict | None:
-        return self.added.get(sha256) or self.entries.get(sha256)
-
     def put(self, sha256: str, entry: dict) -> None:
         """Keep what a run proved about `sha256`'s bytes (a new quarter's figures join the
-        quarters already kept)."""
-        known = self.get(sha256)
+        quarters already kept, when the cache is written)."""
+        known = self.added.get(sha256)
         if known is not None:
-            entry = {**entry, "quarters": {**known.get("quarters", {}),
-                                           **entry.get("quarters", {})}}
+            entry = {**entry, "quarters": {**known["quarters"], **entry["quarters"]}}
         self.added[sha256] = entry
 
+    def take(self, found: tuple) -> None:
+        """What examining one file gave the cache (rollup.examine): (digest, entry) proved
+        anew, (digest, None) taken from the cache, and how many rows it met damaged."""
+        from jifen_cli.i18n import Message
+
+        digest, entry, damaged = found
+        if entry is not None:
+            self.put(digest, entry)
+        elif digest is not None:
+            self.hits.append(digest)
+        self.damaged += damaged
+        if self.damaged:
+            self.rows_damaged = Message("cache_rows_damaged", path=str(self.path),
+                                        count=self.damaged)
+
     def save(self) -> None:
-        """Add this run's entries to the file, one writer at a time, replacing it atomically.
-        A folder that cannot be written is not an error: `unwritable` says why."""
+        """Add this run's entries (and when the digests it used were used) in one transaction.
+        A folder that cannot be written, or a cache another run holds for LOCK_WAIT seconds, is
+        not an error: `unwritable` says why."""
         from jifen_cli.errors import os_reason
         from jifen_cli.i18n import Message
 
-        if not self.added:
+        if self.lookup is not None:
+            self.lookup.close()
+        if not self.added and not self.hits:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with _locked(self.folder / LOCK):
-                for left in self.folder.glob(f".{NAME}.*.tmp"):  # a killed writer's, never ours
-                    left.unlink(missing_ok=True)
-                entries, _ = _read(self.path)  # what other runs wrote meanwhile
-                for sha256, entry in self.added.items():
-                    known = entries.pop(sha256, None)
-                    if known is not None:
-                        entry = {**entry, "quarters": {**known.get("quarters", {}),
-                                                       **entry.get("quarters", {})}}
-                    entries[sha256] = entry  # the newest last: pruning drops the oldest
-                while len(entries) > MAX_ENTRIES:
-                    entries.pop(next(iter(entries)))
-                _write(self.path, entries)
-        except CacheBusy:
-            self.unwritable = Message("cache_unwritable", path=str(self.path),
-                                      reason=Message("cache_busy", seconds=LOCK_WAIT))
+            if self.rebuild:
+                _set_aside(self.path)
+            conn = sqlite3.connect(self.path, timeout=LOCK_WAIT, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # one writer at a time, the others wait
+                conn.execute(SCHEMA)
+                self._write(conn)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            reason = (Message("cache_busy", seconds=LOCK_WAIT) if "locked" in str(exc)
+                      else str(exc))
+        except sqlite3.DatabaseError as exc:  # damaged since it was opened: set aside next time
+            reason = str(exc)
         except OSError as exc:
-            self.unwritable = Message("cache_unwritable", path=str(self.path),
-                                      reason=os_reason(exc))
+            reason = os_reason(exc)
+        else:
+            return
+        if self.added:  # when only the times of use were not written, nothing was lost
+            self.unwritable = Message("cache_unwritable", path=str(self.path), reason=reason)
+
+    def _write(self, conn: sqlite3.Connection) -> None:
+        version, used = verifier(), _now()
+        for sha256, entry in self.added.items():
+            row = conn.execute("SELECT verifier, entry, digest FROM entries WHERE sha256 = ?",
+                               (sha256,)).fetchone()
+            if row is not None and row[0] == version and \
+                    _digest(f"{sha256}\n{row[0]}\n{row[1]}") == row[2]:
+                try:  # what another run proved of the same bytes meanwhile: other quarters
+                    quarters = json.loads(row[1])["quarters"]
+                    entry = {**entry, "quarters": {**quarters, **entry["quarters"]}}
+                except (ValueError, KeyError, TypeError, RecursionError):
+                    pass  # not an entry after all: this run's replaces it
+            text = _text(entry)
+            conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+                         (sha256, version, text, _digest(f"{sha256}\n{version}\n{text}"), used))
+        conn.executemany("UPDATE entries SET used = ? WHERE sha256 = ?",
+                         [(used, sha256) for sha256 in set(self.hits) - set(self.added)])
+        (count,) = conn.execute("SELECT count(*) FROM entries").fetchone()
+        if count > MAX_ENTRIES:
+            conn.execute("DELETE FROM entries WHERE sha256 IN (SELECT sha256 FROM entries"
+                         " ORDER BY used LIMIT ?)", (count - MAX_ENTRIES,))
 
 
 def open_cache(folder: str | Path | None = None) -> Cache:
-    """The cache in `folder` (default: the user's cache folder), read once. Never raises: a
-    corrupt file is ignored (`problem` says so) and an unreadable folder is an empty cache."""
+    """The cache in `folder` (default: the user's cache folder). Never raises: a file there that
+    is not a sound cache is not used (`problem` says so) and set aside when this run writes."""
+    from jifen_cli.i18n import Message
+
     cache = Cache(Path(folder) if folder is not None else default_folder())
-    cache.entries, cache.problem = _read(cache.path)
+    why = _unsound(cache.path)
+    if why is not None:
+        cache.problem = Message("cache_corrupt", path=str(cache.path), why=why)
+        cache.rebuild = True
+        cache.lookup = Lookup(None)
+    else:
+        cache.lookup = Lookup(cache.path)
     return cache
 
 
-def _read(path: Path) -> tuple[dict, object]:
-    """(entries, why the file was not used — None when it was, or when there is none)."""
+def _unsound(path: Path):
+    """Why the file at `path` is not a cache to read (None: it is, or there is none)."""
+    from jifen_cli.db import parse_header
+    from jifen_cli.errors import os_reason
     from jifen_cli.i18n import Message
 
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(100)
+        size = path.stat().st_size
     except FileNotFoundError:
-        return {}, None
+        return None
     except OSError as exc:
-        from jifen_cli.errors import os_reason
-
-        return {}, Message("cache_corrupt", path=str(path), why=os_reason(exc))
+        return os_reason(exc)
+    header = parse_header(data)
+    if header is None or (header.pages_current and size < header.size):
+        return Message("cache_not_readable")
     try:
-        document = json.loads(data.decode("utf-8"))
-        entries = document["entries"]
-        if (document["format"] != FORMAT or not isinstance(entries, dict)
-                or document["sha256"] != _digest(entries)
-                or not all(isinstance(e, dict) for e in entries.values())):
-            raise ValueError("shape")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
-        return {}, Message("cache_corrupt", path=str(path), why=Message("cache_not_readable"))
-    if document.get("verifier") != verifier():  # proved by another jifen: not used, not wrong
-        return {}, None
-    return entries, None
-
-
-def _write(path: Path, entries: dict) -> None:
-    document = {"format": FORMAT, "verifier": verifier(), "entries": entries,
-                "sha256": _digest(entries)}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "w", encoding="utf-8") as f:
-            json.dump(document, f, ensure_ascii=False, separators=(",", ":"))
-            f.flush()
-            os.fsync(f.fileno())
-        _replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _replace(temporary: Path, path: Path) -> None:
-    """os.replace, which on Windows fails while another run has the cache open to read it
-    (Python opens files there without FILE_SHARE_DELETE): a reader holds it for a moment only,
-    so try again for a second before giving up."""
-    import time
-
-    for attempt in range(20):
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=LOCK_WAIT)
         try:
-            os.replace(temporary, path)
-            return
-        except PermissionError:
-            if sys.platform != "win32" or attempt == 19:
-                raise
-            time.sleep(0.05)
-
-
-LOCK_WAIT = 10  # seconds a run waits for another run's write before it keeps nothing
-
-
-class CacheBusy(Exception):
-    """Another run held the cache's lock for LOCK_WAIT seconds (paused, or on a slow share)."""
-
-
-@contextmanager
-def _locked(path: Path):
-    """Hold an exclusive lock on `path` (created if need be) while the block runs: the lock is
-    the operating system's, so it goes with the process however it ends. Waits LOCK_WAIT
-    seconds at most (CacheBusy): a run paused with another's lock never stops this one."""
-    import time
-
-    deadline = time.monotonic() + LOCK_WAIT
-    with open(path, "a+b") as handle:
-        if sys.platform == "win32":
-            import msvcrt
-
-            def take():
-                handle.seek(0)
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-
-            def release():
-                handle.seek(0)
-                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-
-            def take():
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-            def release():
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        while True:
-            try:
-                take()
-                break
-            except OSError:  # held by another run
-                if time.monotonic() > deadline:
-                    raise CacheBusy() from None
-                time.sleep(0.05)
-        try:
-            yield
+            columns = [r[1] for r in conn.execute("PRAGMA table_info(entries)")]
         finally:
-            release()
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return None  # another run is writing it: sound, only busy (lookups then miss)
+        return Message("cache_not_readable")
+    except sqlite3.Error:
+        return Message("cache_not_readable")
+    if columns != ["sha256", "verifier", "entry", "digest", "used"]:
+        return Message("cache_not_readable")
+    return None
+
+
+def _set_aside(path: Path) -> None:
+    """A damaged cache out of the way (never read again; a rebuilt one takes its place)."""
+    for name in (path, path.with_name(path.name + "-journal")):
+        name.unlink(missing_ok=True)
 
 
 def file_digest(handle) -> str:

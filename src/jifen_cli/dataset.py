@@ -155,6 +155,7 @@ def export_one(path: str, out: str, quarter: str | None
     row = rollup.Row(path=path)
     written = 0
     found = None
+    damaged = rollup._known.damaged if rollup._known is not None else 0
     try:
         if rollup.header_problem(Path(path), row):
             return row, 0, None
@@ -179,8 +180,8 @@ def export_one(path: str, out: str, quarter: str | None
                     first, last = periods.OPENING, periods.ENDING
                 rows = conn.execute(POSTINGS_SQL, {"first": first, "last": last}).fetchall()
                 digest = rollup.unchanged_since(raw, digest)
-                if entry is None and digest is not None:
-                    found = digest, rollup.new_entry(row, raw, {})
+                if digest is not None:
+                    found = digest, None if entry is not None else rollup.new_entry(row, raw, {})
             finally:
                 conn.close()
         by_quarter: dict[str, list[tuple]] = {}
@@ -194,7 +195,7 @@ def export_one(path: str, out: str, quarter: str | None
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of an export
         row.status, row.verified = "unreadable", "no" if row.verified != "damaged" else "damaged"
         row.detail = rollup.failure(exc)
-    return row, written, found
+    return row, written, rollup.news(found, damaged)
 
 
 def _export_many(paths: Sequence[str], job: tuple[str, str | None]) -> list:
@@ -252,11 +253,11 @@ def export(arguments: Iterable[str | Path], out: str | Path, *, quarter: str | N
         if on_found:
             on_found(tried)
         results = rollup.run(_export_many, todo, (str(out), quarter), jobs=jobs, progress=progress,
-                             known=None if cache is None else cache.entries)
+                             known=None if cache is None else cache.lookup)
         todo = []
         for row, written, found in results:
             if found is not None:
-                cache.put(*found)
+                cache.take(found)
             others = copies.pop(row.village_id, []) if row.village_id else []
             if row.status == "ok":
                 villages += 1

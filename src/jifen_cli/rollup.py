@@ -237,38 +237,46 @@ def failure(exc: Exception) -> str:
     return str(exc) if isinstance(exc, sqlite3.Error) else f"{type(exc).__name__}: {exc}"
 
 
-def examine(path: str | Path, quarter: str) -> tuple[Row, tuple[str, dict] | None]:
+def examine(path: str | Path, quarter: str) -> tuple[Row, tuple | None]:
     """Open one village file read-only, verify it, and compute its quarter. Never raises.
-    With the cache on (`_known`), also (sha256, entry) when this proved something the cache
-    did not hold about the file's bytes, else None."""
+    With the cache on (`_known`), also what it gives the cache (cache.Cache.take): (sha256,
+    entry) when this proved something the cache did not hold about the file's bytes, (sha256,
+    None) when the cache held it all, and how many damaged cache rows it met."""
     path = Path(path)
     row = Row(path=str(path))
+    damaged = _known.damaged if _known is not None else 0
     found = None
     try:
-        if header_problem(path, row):
-            return row, None
-        found = _examine_village(path, quarter, row)
+        if not header_problem(path, row):
+            found = _examine_village(path, quarter, row)
     except Exception as exc:  # noqa: BLE001 — one bad file is a row, never the end of a roll-up
         found = None
         row.figures = None
-        if row.status == "damaged":  # its figures cannot be read either: the damage says why
-            return row, None
-        row.status = "unreadable"
-        row.detail = failure(exc)
-        if row.verified == "yes":
-            row.verified = "no"
-        row.figures = None
-    return row, found
+        if row.status != "damaged":  # damaged: its figures cannot be read either, as it says
+            row.status = "unreadable"
+            row.detail = failure(exc)
+            if row.verified == "yes":
+                row.verified = "no"
+    return row, news(found, damaged)
 
 
-# The verification cache's entries in this process: None when the cache is off. Set by `run`,
-# in the worker processes too (their initializer), so each gets them once, not with every task.
-_known: dict[str, dict] | None = None
+def news(found: tuple | None, damaged_before: int) -> tuple | None:
+    """(sha256 or None, entry or None, damaged rows met) for cache.Cache.take, or None."""
+    damaged = _known.damaged - damaged_before if _known is not None else 0
+    if found is None:
+        return (None, None, damaged) if damaged else None
+    return (*found, damaged)
 
 
-def _know(entries: dict[str, dict] | None) -> None:
+# The verification cache's lookup in this process (cache.Lookup): None when the cache is off.
+# Set by `run`, in the worker processes too (their initializer): each reads the rows of the
+# files it opens, nothing else.
+_known = None
+
+
+def _know(lookup) -> None:
     global _known
-    _known = entries
+    _known = lookup
 
 
 def open_read(path: Path, raw):
@@ -368,7 +376,7 @@ def _examine_village(path: Path, quarter: str, row: Row) -> tuple[str, dict] | N
                 row.verified, row.head_seq, row.head = "yes", entry["head_seq"], entry["head"]
                 if "figures" in entry:
                     row.published, row.figures = entry["published"], entry["figures"]
-                    return None
+                    return digest, None  # all of it from the cache
             else:
                 report = health.verify_file(conn)
                 row.head_seq, row.head = report.postings, report.head
@@ -432,11 +440,11 @@ def _identity(path: Path) -> tuple:
 
 def run(work: Callable[[Sequence[str], Any], list], paths: Sequence[str], quarter: Any, *,
         jobs: int | None = None, progress: Callable[[int], None] | None = None,
-        known: dict[str, dict] | None = None) -> list:
+        known=None) -> list:
     """`work(chunk, quarter)` over chunks of `paths`, on `jobs` worker processes (default: every
     core); results in the order of `paths`. `progress(n)` is called as n more are done. `work`
     must be a module-level function (it is sent to the workers by name). `known`: the
-    verification cache's entries (None: the cache is off), given to each worker once."""
+    verification cache's lookup (None: the cache is off), given to each worker once."""
     jobs = jobs or os.cpu_count() or 1
     chunks = [list(paths[i:i + CHUNK]) for i in range(0, len(paths), CHUNK)]
     if jobs == 1 or len(chunks) < 2:
@@ -515,12 +523,12 @@ def roll_up(arguments: Iterable[str | Path], quarter: str, *, jobs: int | None =
     if on_found:
         on_found(len(unique))
     results = run(examine_many, [str(p) for p in unique], quarter, jobs=jobs,
-                  progress=progress, known=None if cache is None else cache.entries)
+                  progress=progress, known=None if cache is None else cache.lookup)
     examined = {}
     for path, (row, found) in zip(unique, results):
         examined[path] = row
         if found is not None:
-            cache.put(*found)
+            cache.take(found)
     if cache is not None:
         cache.save()
     rows: list[Row] = []

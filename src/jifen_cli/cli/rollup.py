@@ -48,10 +48,12 @@ def _open_cache(ctx: typer.Context, folder: Path | None, off: bool):
 
 
 def _cache_notes(ctx: typer.Context, found) -> None:
-    if found is not None and found.unwritable is not None:
-        from jifen_cli.i18n import said
+    """What the run found of the cache: rows damaged on disk, entries it could not keep."""
+    from jifen_cli.i18n import said
 
-        typer.echo(said(found.unwritable, state(ctx).lang), err=True)
+    for note in (() if found is None else (found.rows_damaged, found.unwritable)):
+        if note is not None:
+            typer.echo(said(note, state(ctx).lang), err=True)
 
 
 class By(str, Enum):
