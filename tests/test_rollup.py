@@ -443,3 +443,17 @@ def test_a_published_quarter_counts_the_households_its_notice_counted(jifen, cit
     assert after["figures"]["households"] == 3 and after["published"]
     q3 = jifen.json("rollup", str(path), "--quarter", "2024Q3")["villages"][0]
     assert q3["figures"]["households"] == 4  # an unpublished quarter: the register as it is
+
+
+def test_a_file_whose_name_means_something_in_a_uri_is_read_as_itself(jifen, city, tmp_path):
+    """Read-only opens go through an SQLite URI: ?, #, % and spaces in a name are quoted, and
+    a Windows share's path keeps an empty authority (SQLite refuses file://server/...)."""
+    from jifen_cli.db import readonly_uri
+
+    odd = tmp_path / "扎西岗村 #1?%.jifen"
+    shutil.copyfile(next((city / "villages").rglob("v0.jifen")), odd)
+    row = rollup(jifen, odd)["villages"][0]
+    assert (row["status"], row["verified"], row["path"]) == ("ok", "yes", str(odd))
+    assert readonly_uri("//server/share/村/v.db") == \
+        "file:////server/share/%E6%9D%91/v.db?mode=ro"
+    assert readonly_uri("/home/次仁/v.db").startswith("file:///home/%E6%AC%A1")

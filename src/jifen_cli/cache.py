@@ -108,9 +108,11 @@ class Lookup:
         self.__init__(state["path"])
 
     def _connection(self) -> sqlite3.Connection | None:
+        from jifen_cli.db import readonly_uri
+
         if self._conn is None and self.path is not None and self.path.is_file():
             try:
-                self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                self._conn = sqlite3.connect(readonly_uri(self.path), uri=True,
                                              timeout=LOCK_WAIT, check_same_thread=False)
             except sqlite3.Error:
                 return None
@@ -263,7 +265,7 @@ def open_cache(folder: str | Path | None = None) -> Cache:
 
 def _unsound(path: Path):
     """Why the file at `path` is not a cache to read (None: it is, or there is none)."""
-    from jifen_cli.db import parse_header
+    from jifen_cli.db import parse_header, readonly_uri
     from jifen_cli.errors import os_reason
     from jifen_cli.i18n import Message
 
@@ -279,7 +281,7 @@ def _unsound(path: Path):
     if header is None or (header.pages_current and size < header.size):
         return Message("cache_not_readable")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=LOCK_WAIT)
+        conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=LOCK_WAIT)
         try:
             columns = [r[1] for r in conn.execute("PRAGMA table_info(entries)")]
         finally:

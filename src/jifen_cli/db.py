@@ -10,6 +10,7 @@ commands included) leaves the file with no journal: see `_finish_interrupted_wri
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -67,10 +68,22 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     `mode=ro` takes only shared locks and writes nothing — no journal, no migration, the file's
     bytes and mtime stay as they were. Autocommit, so a reader chooses its own transaction.
     Raises sqlite3.DatabaseError when SQLite cannot open the file."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
-                           isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(readonly_uri(path), uri=True, isolation_level=None,
+                           check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
+
+
+def readonly_uri(path: str | Path) -> str:
+    """SQLite's URI for opening `path` read-only. Not Path.as_uri(): for a Windows share
+    (\\\\server\\share\\村\\v.db) that gives file://server/share/..., and SQLite refuses any URI
+    authority; an empty one and the path's own slashes (file:////server/share/...) it opens, as it
+    opens file:///C:/... and file:///home/... . Every character that means something in a URI
+    (?, #, %) is quoted."""
+    from urllib.parse import quote
+
+    text = Path(os.path.abspath(path)).as_posix()  # /home/..., C:/..., //server/share/...
+    return "file://" + quote(text if text.startswith("/") else "/" + text, safe="/:") + "?mode=ro"
 
 
 def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
