@@ -240,6 +240,20 @@ def test_every_help_is_chinese(env):
         assert not [line for line in body if ENGLISH.search(line)], (path, out)
 
 
+def test_no_help_text_is_cut_off_on_an_80_column_terminal():
+    """rich breaks lines at spaces; a Chinese sentence has none, and a table cell would crop it
+    with "…". Every help text, in both languages, is shown whole: wrapped, never cut."""
+    for path, _ in _commands():
+        for lang in ("zh", "en"):
+            narrow, wide = (runner.invoke(app, ["--lang", lang, *path, "--help"],
+                                          env={"COLUMNS": columns, "TERM": "dumb"})
+                            for columns in ("80", "400"))
+            assert narrow.exit_code == wide.exit_code == 0, (path, narrow.output)
+            # an ellipsis of the text's own (文号……, "number…") is there however wide
+            assert narrow.output.count("…") == wide.output.count("…"), (lang, path,
+                                                                         narrow.output)
+
+
 def inspect_first_paragraph(text: str) -> str:
     return text.split("\n\n")[0]
 

@@ -63,6 +63,25 @@ def use(lang: str) -> None:
     if rich_utils is not None:
         for name, english in RICH_UTILS_WORDS.items():
             setattr(rich_utils, name, framework(english))
+        _fold_help(rich_utils)
+
+
+def _fold_help(rich_utils) -> None:
+    """Help text that wraps onto the next line instead of being cut off with "…". rich breaks
+    lines at spaces, and a Chinese sentence has none: in a table cell (Typer's options panel)
+    rich then crops it. Folded, it goes on, character by character, on the next line."""
+    make = rich_utils._make_rich_text
+    if getattr(make, "folds", False):
+        return
+
+    def folding(**kwargs):
+        made = make(**kwargs)
+        if hasattr(made, "overflow"):  # a Text (Markdown wraps by itself)
+            made.overflow = "fold"
+        return made
+
+    folding.folds = True
+    rich_utils._make_rich_text = folding
 
 
 def framework(english: str) -> str:
@@ -94,6 +113,7 @@ def translate_command(command, lang: str | None = None) -> None:
         _translate_param(param, lang)
     command.get_usage = functools.partial(_usage, command.get_usage)
     command.get_help_option = functools.partial(_help_option, command.get_help_option)
+    command.format_help = functools.partial(_format_help, command.format_help)
     for sub in getattr(command, "commands", {}).values():
         translate_command(sub, lang)
 
@@ -109,6 +129,15 @@ def _usage(get_usage, ctx) -> str:
     usage = get_usage(ctx)
     prefix = "Usage: "
     return framework(prefix) + usage[len(prefix):] if usage.startswith(prefix) else usage
+
+
+def _format_help(format_help, ctx, formatter):
+    """The help, drawn by Typer's rich_utils (imported only now: help is when it is needed)
+    with text that folds rather than being cut."""
+    import typer.rich_utils
+
+    _fold_help(typer.rich_utils)
+    return format_help(ctx, formatter)
 
 
 def _help_option(get_help_option, ctx):
