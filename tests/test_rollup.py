@@ -422,5 +422,5 @@ def test_a_file_with_an_interrupted_write_says_so_and_loses_nothing(jifen, tmp_p
     assert (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns) == stamp
     # an ordinary open rolls the unfinished write back: nothing committed is lost
     assert Jifen(path).json("--db", str(path), "balance") == before
-    assert Jifen(path).ok("--db", str(path), "verify").exit_code == 0
+    Jifen(path).ok("--db", str(path), "verify")
     assert rollup(jifen, path)["villages"][0]["status"] == "ok"
