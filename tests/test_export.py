@@ -11,7 +11,7 @@ import test_rollup as shared
 
 from jifen_cli import dataset
 
-city = shared.city  # the same four villages (built once per module) and a private copy
+city = shared.city  # the same four villages (built once per session) and a private copy
 town = shared.town
 _add_bad_files = shared._add_bad_files
 
