@@ -23,7 +23,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from conftest import Jifen, earn
-from test_notice_browser import print_to_pdf
+from headless import print_to_pdf
 
 pytestmark = pytest.mark.browser
 

@@ -29,7 +29,7 @@ def test_a_head_of_household_changes_and_the_old_name_is_kept(village):
     # the table says it too, in Chinese
     table = village.ok("household", "show", "H002", lang="zh").stdout
     assert "户主去世" in table and "扎西次仁" in table
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
 
 
 def test_household_edit_refusals(village):
@@ -73,7 +73,7 @@ def test_a_household_that_moves_away_is_closed_and_its_points_cleared(village):
         assert "closed on 2024-06-10" in r.stderr and "全家迁往拉萨" in r.stderr, args
     r = village.refused("record", "H001", "A01", lang="zh")
     assert "已于 2024-06-10 销户" in r.stderr
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
 
 
 def test_closing_is_refused_while_claims_are_pending_or_postings_come_later(village):
@@ -123,7 +123,7 @@ def test_a_household_registered_twice_is_merged(village):
                for c in village.json("household", "show", "H001")["changes"])
     # the head's name now finds the open household, not the merged duplicate
     assert village.json("balance", "次仁卓玛")["household"] == "H001"
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
     # the township's health report agrees: honour moved by a merge is honour
     found = {c["name"]: c["status"] for c in village.json("check")["checks"]}
     assert found["balances"] == "ok", found
@@ -186,7 +186,7 @@ def test_a_rule_revised_from_a_date_applies_by_the_claims_own_date(village):
                         "points": 3, "cap_month": None, "from": "2024-06-01", "retired": None}
     every = [r for r in village.json("rule", "list", "--all") if r["code"] == "A02"]
     assert [(r["from"], r["points"]) for r in every] == [(None, 2), ("2024-06-01", 3)]
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
 
 
 def test_a_future_version_is_not_yet_in_force(village):
@@ -277,7 +277,7 @@ def test_a_retired_item_takes_no_redemptions_or_restocking(village):
     assert "停用" in village.refused("redeem", "H001", "G002", lang="zh").stderr
     assert "retired" in village.refused("item", "restock", "G002", "1", "--cost", "1").stderr
     assert {i["code"]: i for i in village.json("item", "list")}["G002"]["stock"] == 2
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
 
 
 def test_a_reviewer_who_leaves_reviews_no_more_and_keeps_past_reviews(village):
@@ -399,7 +399,7 @@ def test_a_household_that_left_keeps_its_row_in_the_quarter_it_left_only(village
     village.ok("publish", "--quarter", "2024Q3", "--out", str(q3), "--date", "2024-10-01")
     codes = [r[0] for r in read_csv(q3 / "ledger.csv")[1:]]
     assert codes == ["H001", "H003"]
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
 
 
 def test_history_and_cards_name_the_rule_and_item_as_they_stood_on_the_postings_date(village,
@@ -452,7 +452,7 @@ def test_a_household_closed_or_merged_by_mistake_is_reopened(village):
     village.ok("review", "approve", "--all", operator="格桑")
     # and it can leave again later
     village.ok("household", "close", "H003", "--reason", "迁出", operator="罗布")
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
     found = {c["name"]: c for c in village.json("check")["checks"]}["balances"]
     assert found["status"] == "warn" and "H004" in found["detail"]  # its deficit, not damage
     assert "not closed" in village.refused("household", "reopen", "H001", "--reason", "x",

@@ -19,7 +19,7 @@ from jifen_cli.values import yuan
 
 FONT = "Microsoft YaHei"  # 微软雅黑, a named sans-serif CJK face
 
-city = shared.city  # four villages, one with a Tibetan name, built once per module
+city = shared.city  # four villages, one with a Tibetan name, built once per session
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ def ledger(village):
     earn(village, "H002", "A02", 20, date="2024-05-02")  # seq 4
     village.ok("redeem", "H002", "G001", "--date", "2024-05-03")  # seq 5
     earn(village, "H003", "B01", date="2024-05-04")     # seq 6
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
     return village
 
 

@@ -113,7 +113,7 @@ def test_a_big_import_builds_the_indexes_after_and_commits_with_every_one(villag
     assert _indexes(village) == indexes
     report = village.json("check")
     assert {c["name"]: c["status"] for c in report["checks"]}["schema"] == "ok"
-    assert village.ok("verify").exit_code == 0
+    village.ok("verify")
     # and they serve: a household's history reads through its index
     plan = village.sql("EXPLAIN QUERY PLAN SELECT * FROM postings WHERE household = 'H001'")
     assert "postings_household" in str(plan)

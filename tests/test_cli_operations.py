@@ -243,7 +243,7 @@ FITS = """<style>@media screen { body { background: none; }
 
 @pytest.mark.browser
 def test_a_card_with_its_last_eight_postings_fits_a_sixth_of_a4(village, tmp_path):
-    from test_notice_browser import run_chromium
+    from headless import run_chromium
 
     village.ok("rule", "add", "A03", "--category", "家庭美德", "--title", "孝敬老人、邻里和睦、勤俭持家" * 2,
                "--points", "2")

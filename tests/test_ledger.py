@@ -54,7 +54,7 @@ def test_a_busy_file_is_busy_not_damaged(village, monkeypatch):
 def test_verify_accepts_a_quarter_published_before_the_first_posting(jifen, tmp_path):
     jifen.ok("init", "--village", "新村")
     jifen.ok("publish", "--quarter", "2024Q1", "--out", tmp_path / "q1", "--date", "2024-04-01")
-    assert jifen.ok("verify").exit_code == 0
+    jifen.ok("verify")
     jifen.ok("household", "add", "H001", "次仁卓玛")
     jifen.ok("item", "add", "G001", "酥油", "--points", "30", "--value", "35", "--stock", "3",
              "--date", "2024-04-02")

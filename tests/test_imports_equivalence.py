@@ -8,7 +8,7 @@ for today, `values.now` for the timestamps). The tests run today's import on the
 compare table by table. The reference was written by running this module as a script on that
 code:
 
-    python tests/test_import_equivalence.py tests/data/import_equivalence.json
+    python tests/test_imports_equivalence.py tests/data/import_equivalence.json
 
 Batches matter to what an import says (a ref repeated within a batch, or from an earlier one):
 every scenario also runs with batches of 3 rows, so batch boundaries fall inside the files.

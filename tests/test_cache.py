@@ -20,7 +20,7 @@ import test_rollup as shared
 
 from jifen_cli import cache, health
 
-city = shared.city  # the four villages of test_rollup, built once per module
+city = shared.city  # the four villages of test_rollup, built once per session
 town = shared.town
 
 

@@ -266,7 +266,7 @@ HOSTILE_TEXT = "<img src=x onerror=\"document.title='pwned'\">=HYPERLINK(\"x\")"
 
 @pytest.mark.browser
 def test_the_next_notice_lists_the_resolved_objections_as_text(published, tmp_path, monkeypatch):
-    from test_notice_browser import Page, run_chromium
+    from headless import Page, run_chromium
     from test_paper import page_texts, print_to_pdf
 
     monkeypatch.setenv("JIFEN_TODAY", "2024-07-02")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +41,7 @@ op = st.one_of(
 )
 
 
-def _village(path) -> sqlite3.Connection:
+def _build(path) -> sqlite3.Connection:
     conn = village.init(path, name="测试村", operator="文书", mode="both")
     village.add_reviewer(conn, "格桑", operator="文书")
     for code in HOUSEHOLDS:
@@ -52,6 +55,22 @@ def _village(path) -> sqlite3.Connection:
     shops.add(conn, "惠民超市", operator="文书")
     fund.grant(conn, "100", date="2024-04-01", operator="文书")  # restocking spends the fund
     return conn
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """The village every sequence starts from, built once (with today pinned as _env pins it)."""
+    path = tmp_path_factory.mktemp("template") / "v.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("JIFEN_TODAY", "2024-06-30")
+        _build(path).close()
+    return path
+
+
+def _village(template: Path, path: Path) -> sqlite3.Connection:
+    """A copy of the template, opened as _build's connection was."""
+    shutil.copy(template, path)
+    return db.open_village(path)
 
 
 def _do(conn: sqlite3.Connection, operation: tuple) -> None:
@@ -94,8 +113,9 @@ def _do(conn: sqlite3.Connection, operation: tuple) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(op, max_size=40))
-def test_balances_always_equal_their_postings_and_redemptions_never_overdraw(tmp_path_factory, ops):
-    conn = _village(tmp_path_factory.mktemp("p") / "v.db")
+def test_balances_always_equal_their_postings_and_redemptions_never_overdraw(tmp_path_factory,
+                                                                           template, ops):
+    conn = _village(template, tmp_path_factory.mktemp("p") / "v.db")
     for operation in ops:
         try:
             if operation[0] != "redeem":
@@ -153,8 +173,9 @@ register_op = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(register_op, max_size=40))
-def test_register_changes_mixed_with_the_ledger_keep_verify_clean(tmp_path_factory, ops):
-    conn = _village(tmp_path_factory.mktemp("r") / "v.db")
+def test_register_changes_mixed_with_the_ledger_keep_verify_clean(tmp_path_factory, template,
+                                                                  ops):
+    conn = _village(template, tmp_path_factory.mktemp("r") / "v.db")
     for operation in ops:
         try:
             _do(conn, operation)

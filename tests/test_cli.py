@@ -411,7 +411,7 @@ def test_text_with_control_characters_is_refused(village):
 
 
 def test_a_name_of_question_marks_is_refused_in_words_for_the_command_line(village):
-    # (In an import file the same name is told about GBK exports: test_imports_more.py.)
+    # (In an import file the same name is told about GBK exports: test_imports_validation.py.)
     result = village.refused("household", "add", "H009", "????", lang="zh")
     assert "名字里不能有问号" in result.stderr and "CSV" not in result.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +21,11 @@ def jifen(*args: str, cwd: Path, **env: str | None) -> subprocess.CompletedProce
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
 
 
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    """A village as `jifen.db` in the current folder (the default), with claims of May."""
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """A village as `jifen.db` in the current folder (the default), with claims of May: made
+    once, by real processes, in a folder of its own; `folder` gives each test a copy."""
+    where = tmp_path_factory.mktemp("contract")
     steps = [
         ("init", "--village", "扎西岗村", "--mode", "both"),
         ("reviewer", "add", "格桑"),
@@ -32,10 +35,20 @@ def folder(tmp_path) -> Path:
         ("record", "H001", "A01", "--date", "2024-04-03"),
         ("record", "H001", "A01", "--date", "2024-05-03"),
     ]
-    for step in steps:
-        done = jifen(*step, cwd=tmp_path, JIFEN_OPERATOR="次仁")
-        assert done.returncode == 0, done.stderr
-    assert (tmp_path / "jifen.db").is_file()
+    with pytest.MonkeyPatch.context() as env:  # as conftest's _env sets it for a test
+        env.setenv("JIFEN_TODAY", "2024-06-30")
+        env.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("contract-cache")))
+        for step in steps:
+            done = jifen(*step, cwd=where, JIFEN_OPERATOR="次仁")
+            assert done.returncode == 0, done.stderr
+    assert (where / "jifen.db").is_file()
+    return where / "jifen.db"
+
+
+@pytest.fixture
+def folder(built, tmp_path) -> Path:
+    """The current folder of a test, holding a copy of `built`."""
+    shutil.copy(built, tmp_path / "jifen.db")
     return tmp_path
 
 
