@@ -272,16 +272,18 @@ USAGE_ERRORS = [
     (["init"], "缺少选项 '--village'。", "Missing option '--village'."),
     (["household", "add"], "缺少参数 'code'。", "Missing argument 'code'."),
     (["init", "--village", "བཀྲ་ཤིས་སྒང་", "--mode", "bogus"], "'--mode' 的值无效：'bogus' 不在可选值",
-     "Invalid value for '--mode': Value error, 'bogus' is not one of"),
+     "Invalid value for '--mode': 'bogus' is not one of"),
     (["nosuch"], "没有这个命令：'nosuch'。", "No such command 'nosuch'."),
-    (["household", "add", "H001", "次仁卓玛", "--members", "many"], "'--members' 的值无效：应为整数",
-     "Invalid value for '--members': Input should be a valid integer"),
+    (["household", "add", "H001", "次仁卓玛", "--members", "many"],
+     "'--members' 的值无效：'many' 不是整数。", "Invalid value for '--members': 'many' is not a valid"),
+    (["household", "add", "H001", "次仁卓玛", "--members", "-1"],
+     "'--members' 的值无效：-1 不在范围 x>=0 之内。", "Invalid value for '--members': -1 is not in the"),
 ]
 
 
 @pytest.mark.parametrize("args,zh,en", USAGE_ERRORS, ids=[
     "no such option", "missing option", "missing argument", "invalid choice", "no such command",
-    "not an integer"])
+    "not an integer", "out of range"])
 def test_usage_errors_are_in_the_readers_language(args, zh, en):
     said = runner.invoke(app, ["--lang", "zh", *args])
     assert said.exit_code == 2
