@@ -13,7 +13,6 @@ follows the paper rule books (每月最高 N 分): the event is real, the rule l
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -21,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jifen_cli import db, ledger, periods, village
-from jifen_cli import evidence as archive
 from jifen_cli.errors import (
     BadInput,
     ClaimNotPending,
@@ -47,6 +45,7 @@ def _size(n: int) -> str:
 
 def read_evidence(paths: list[Path]) -> list[tuple[str, str, int, bytes]]:
     """(name, sha256, size, bytes) of each evidence file, refusing unreadable or oversized ones."""
+    import hashlib  # here: OpenSSL is loaded only when there is evidence to hash
     out = []
     for path in paths:
         path = Path(path)
@@ -110,7 +109,10 @@ def record(conn: sqlite3.Connection, household: str, rule: str, *, qty=1, date: 
             (household, rule, qty, date, optional_text(note, "note", note=True), ref, operator, now()),
         )
         claim_id = cursor.lastrowid
-        archive.link(conn, [claim_id], files, operator=operator)
+        if files:  # the archive's module only when there is something to archive
+            from jifen_cli import evidence as archive
+
+            archive.link(conn, [claim_id], files, operator=operator)
     return claim_id
 
 
@@ -338,6 +340,8 @@ def add_evidence(conn: sqlite3.Connection, claim_id: int, paths: list[Path], *,
                  operator: str) -> list[tuple[str, str, int, bytes]]:
     """More evidence for a pending claim, checked as `record --evidence` checks it. A decided
     claim takes none: what was decided on is what stays archived with it."""
+    from jifen_cli import evidence as archive
+
     files = read_evidence(list(paths))
     with db.transaction(conn):
         claim = get(conn, claim_id)
@@ -419,6 +423,8 @@ def review_list(conn: sqlite3.Connection, *, month: str | None = None,
 
 def show(conn: sqlite3.Connection, claim_id: int) -> dict:
     """Everything a reviewer needs to decide on one claim."""
+    from jifen_cli import evidence as archive
+
     claim = get(conn, claim_id)
     book = Book(conn)
     version = book.on(claim["rule"], claim["date"], retired_ok=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from jifen_cli import db, ledger, periods, registers
+from jifen_cli import db, periods
 from jifen_cli.errors import (
     AmbiguousHousehold,
     BadInput,
@@ -30,7 +30,6 @@ from jifen_cli.errors import (
     UnknownHousehold,
 )
 from jifen_cli.i18n import Message
-from jifen_cli.ledger import Posting
 from jifen_cli.values import (
     check_code,
     check_id_number,
@@ -73,6 +72,8 @@ def _history_values(h: dict) -> dict:
 
 def insert_many(conn: sqlite3.Connection, households: list[dict], *, operator: str) -> None:
     """Register households, each with the `add` that starts its history."""
+    from jifen_cli import registers
+
     stamp = now()
     conn.executemany(
         "INSERT INTO households (code, name, grp, members, id_number, phone, created_at, created_by)"
@@ -227,6 +228,7 @@ def _reason(reason) -> str:
 def edit(conn: sqlite3.Connection, code: str, *, operator: str, reason: str, **fields) -> dict:
     """Change register fields (only those given), keeping the old values in the history.
     Returns {field: (old, new)} of what changed."""
+    from jifen_cli import registers
     from jifen_cli.values import parse_int
 
     reason = _reason(reason)
@@ -305,6 +307,9 @@ def close(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
           date: str) -> Leaving:
     """The household leaves: its points are cleared by a `close` posting dated `date` (unspent
     points, or a deficit a deduction left: a closed account stands at zero)."""
+    from jifen_cli import ledger, registers
+    from jifen_cli.ledger import Posting
+
     reason = _reason(reason)
     with db.transaction(conn):
         available, _ = _leaving(conn, code, date, operator)
@@ -324,6 +329,9 @@ def merge(conn: sqlite3.Connection, source: str, target: str, *, operator: str, 
           date: str) -> Leaving:
     """`source` was registered twice: its available and honour points move to `target` by a
     pair of postings naming each other, and `source` is closed, merged into `target`."""
+    from jifen_cli import ledger, registers
+    from jifen_cli.ledger import Posting
+
     reason = _reason(reason)
     if source == target:
         raise BadInput("merge_same", code=source)
@@ -354,6 +362,8 @@ def reopen(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
     """A household closed or merged by mistake comes back: the posting that cleared its points
     is reversed (or, for a merge, the pair that moved them is undone by a pair naming it, honour
     and all), and it is open again, with its history saying so."""
+    from jifen_cli import ledger, registers
+    from jifen_cli.ledger import Posting
     from jifen_cli.village import require_reviewer
 
     reason = _reason(reason)
@@ -428,6 +438,7 @@ def history(conn: sqlite3.Connection, code: str, *, limit: int | None = None) ->
     """A household's postings in the order things happened: by date, then as entered (the last
     `limit` of them when given), each with its rule's title and its item's name as they stood on
     the posting's date (the rule version in force; the item's name before a later rename)."""
+    from jifen_cli import registers
     from jifen_cli.rules import Book
 
     if not exists(conn, code):

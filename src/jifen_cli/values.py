@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from decimal import Decimal, InvalidOperation
 
 from jifen_cli.errors import BadInput
 
@@ -112,6 +111,7 @@ def parse_int(value: object, field: str, *, minimum: int | None = None) -> int:
 
 def parse_yuan(value: object, field: str) -> int:
     """Yuan as typed (`12.5`, `¥12.50`, an Excel float) to integer fen. Never negative."""
+    from decimal import Decimal, InvalidOperation  # here: most commands never read money
     if isinstance(value, float):
         value = repr(value)
     text = str(value).strip().lstrip("¥￥").replace(",", "")
