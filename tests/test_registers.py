@@ -296,6 +296,26 @@ def test_a_reviewer_who_leaves_reviews_no_more_and_keeps_past_reviews(village):
                                                        "--reason", "again").stderr
 
 
+def test_an_item_or_reviewer_is_never_retired_before_what_the_ledger_has_of_it(village):
+    """The history would say the 砖茶 was gone before it was handed out, or that 格桑 had left
+    before a review of theirs: refused, naming the posting, nothing changed."""
+    earn(village, "H001", "A02", 30, date="2024-05-20")  # reviewed by 格桑, dated 2024-05-20
+    seq = village.ok("redeem", "H001", "G002", "--date", "2024-06-01").stdout.split("#")[-1].strip()
+    before = village.json("changes")
+    r = village.refused("item", "retire", "G002", "--date", "2024-05-01", "--reason", "停产")
+    assert f"Item G002 has a posting dated after 2024-05-01 (#{seq}, 2024-06-01)" in r.stderr
+    r = village.refused("item", "retire", "G002", "--date", "2024-05-01", "--reason", "停产",
+                        lang="zh")
+    assert "停用日期不能早于它" in r.stderr and f"#{seq}" in r.stderr
+    r = village.refused("reviewer", "retire", "格桑", "--date", "2024-05-01", "--reason", "调任")
+    assert "Reviewer 格桑 has a posting dated after 2024-05-01" in r.stderr
+    assert village.json("changes") == before
+    assert village.json("reviewer", "list")[0] == {"name": "格桑", "retired": None}
+    village.ok("item", "retire", "G002", "--date", "2024-06-01", "--reason", "停产")
+    village.ok("reviewer", "retire", "格桑", "--date", "2024-06-01", "--reason", "调任")
+    village.ok("verify")
+
+
 def test_partner_shops_are_registered_and_an_unknown_name_is_refused(village):
     earn(village, "H001", "A02", 30)
     r = village.refused("redeem", "H001", "G002", "--shop", "那曲百货店")

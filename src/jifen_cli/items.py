@@ -125,16 +125,7 @@ def retire(conn: sqlite3.Connection, code: str, *, operator: str, reason: str,
     reason = text(reason, "reason")
     with db.transaction(conn):
         item = in_use(conn, code)
-        later = conn.execute(
-            "SELECT seq, date FROM postings WHERE item = ? AND date > ? ORDER BY date LIMIT 1",
-            (code, date)).fetchone()
-        if later:  # the history would say it was gone before a redemption or restock of it
-            raise BadInput("retire_before_activity", what="item", code=code, date=date,
-                           seq=later[0], later=later[1])
-        conn.execute("UPDATE items SET retired_on = ? WHERE code = ?", (date, code))
-        registers.append(conn, [registers.Change("item", code, "retire", {"retired": date},
-                                                 old={"retired": None}, effective=date,
-                                                 reason=reason)], operator=operator)
+        registers.retire(conn, "item", code, date=date, reason=reason, operator=operator)
     return item
 
 

@@ -87,6 +87,30 @@ def append(conn: sqlite3.Connection, changes: list[Change], *, operator: str,
     return seq
 
 
+# What `retire` looks for in the ledger: a posting of the row dated after the retirement.
+_LATER = {"item": "item", "reviewer": "reviewed_by"}
+_TABLES = {"item": ("items", "code"), "reviewer": ("reviewers", "name")}
+
+
+def retire(conn: sqlite3.Connection, register: str, code: str, *, date: str, reason: str,
+           operator: str) -> None:
+    """An item or a reviewer retired from `date`, inside the caller's transaction: refused when
+    the ledger has a posting of it dated later (the history would say it was gone before it);
+    else the row's retired_on set and the change kept with its reason."""
+    from jifen_cli.errors import BadInput
+
+    later = conn.execute(
+        f"SELECT seq, date FROM postings WHERE {_LATER[register]} = ? AND date > ?"
+        " ORDER BY date LIMIT 1", (code, date)).fetchone()
+    if later:
+        raise BadInput("retire_before_activity", what=register, code=code, date=date,
+                       seq=later[0], later=later[1])
+    table, key = _TABLES[register]
+    conn.execute(f"UPDATE {table} SET retired_on = ? WHERE {key} = ?", (date, code))
+    append(conn, [Change(register, code, "retire", {"retired": date}, old={"retired": None},
+                         effective=date, reason=reason)], operator=operator)
+
+
 # --- the state a history describes ------------------------------------------------------------
 
 

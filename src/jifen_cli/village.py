@@ -96,16 +96,7 @@ def retire_reviewer(conn: sqlite3.Connection, name: str, *, reason: str, operato
             raise NotReviewer("not_reviewer_to_retire", name=name)
         if retired:
             raise Retired("reviewer_retired", name=name, date=retired)
-        later = conn.execute(
-            "SELECT seq, date FROM postings WHERE reviewed_by = ? AND date > ? ORDER BY date"
-            " LIMIT 1", (name, date)).fetchone()
-        if later:  # the history would say they had left before a review of theirs
-            raise BadInput("retire_before_activity", what="reviewer", code=name, date=date,
-                           seq=later[0], later=later[1])
-        conn.execute("UPDATE reviewers SET retired_on = ? WHERE name = ?", (date, name))
-        registers.append(conn, [registers.Change("reviewer", name, "retire", {"retired": date},
-                                                 old={"retired": None}, effective=date,
-                                                 reason=reason)], operator=operator)
+        registers.retire(conn, "reviewer", name, date=date, reason=reason, operator=operator)
     return name
 
 
