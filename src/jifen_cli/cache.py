@@ -33,7 +33,7 @@ runs at once take turns: a run that waits LOCK_WAIT seconds keeps nothing and sa
 quarter's figures join the quarters kept for the same bytes inside that transaction, so two
 runs never lose each other's. Each row carries the SHA-256 of its own text: a row changed on
 disk is not used (the file is verified again, the row written anew, with a note), and a cache
-that is not such a database is set aside and rebuilt, with a note. Beyond MAX_ENTRIES the rows
+that is not such a database is removed and rebuilt, with a note. Beyond MAX_ENTRIES the rows
 used longest ago go first.
 """
 
@@ -92,14 +92,13 @@ def _now() -> str:
 class Lookup:
     """Reads the cache's rows one digest at a time, in whichever process verifies the file (the
     roll-up's workers get this, not the rows). `damaged` counts rows that no longer match their
-    own digest; `hits` the digests found."""
+    own digest (rollup.news reports them to the Cache, with the digests found)."""
 
     def __init__(self, path: Path | None):
         self.path = path  # None: a cache being rebuilt, nothing to read
         self.version = verifier()
         self._conn: sqlite3.Connection | None = None
         self.damaged = 0
-        self.hits: list[str] = []
 
     def __getstate__(self) -> dict:
         return {"path": self.path, "version": self.version}
@@ -137,7 +136,6 @@ class Lookup:
             entry = json.loads(text)
         except (ValueError, RecursionError):  # sound by its digest, yet not an entry
             return None
-        self.hits.append(sha256)
         return entry if isinstance(entry, dict) else None
 
     def close(self) -> None:
@@ -203,7 +201,7 @@ class Cache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             if self.rebuild:
-                _set_aside(self.path)
+                _discard(self.path)
             conn = sqlite3.connect(self.path, timeout=LOCK_WAIT, isolation_level=None)
             try:
                 conn.execute("BEGIN IMMEDIATE")  # one writer at a time, the others wait
@@ -215,7 +213,7 @@ class Cache:
         except sqlite3.OperationalError as exc:
             reason = (Message("cache_busy", seconds=LOCK_WAIT) if "locked" in str(exc)
                       else str(exc))
-        except sqlite3.DatabaseError as exc:  # damaged since it was opened: set aside next time
+        except sqlite3.DatabaseError as exc:  # damaged since it was opened: rebuilt next time
             reason = str(exc)
         except OSError as exc:
             reason = os_reason(exc)
@@ -249,7 +247,7 @@ class Cache:
 
 def open_cache(folder: str | Path | None = None) -> Cache:
     """The cache in `folder` (default: the user's cache folder). Never raises: a file there that
-    is not a sound cache is not used (`problem` says so) and set aside when this run writes."""
+    is not a sound cache is not used (`problem` says so) and rebuilt when this run writes."""
     from jifen_cli.i18n import Message
 
     cache = Cache(Path(folder) if folder is not None else default_folder())
@@ -297,8 +295,8 @@ def _unsound(path: Path):
     return None
 
 
-def _set_aside(path: Path) -> None:
-    """A damaged cache out of the way (never read again; a rebuilt one takes its place)."""
+def _discard(path: Path) -> None:
+    """A damaged cache removed (a rebuilt one takes its place: a cache is only ever rebuilt)."""
     for name in (path, path.with_name(path.name + "-journal")):
         name.unlink(missing_ok=True)
 

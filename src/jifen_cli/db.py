@@ -132,17 +132,18 @@ def open_village(path: str | Path, *, readonly: bool = False) -> sqlite3.Connect
     return conn
 
 
-def in_wal_mode(path: str | Path) -> bool:
-    """True when the file is in SQLite's WAL mode (its header's read and write versions are
-    2) or a -wal file lies beside it: then the file's bytes alone are not what SQLite reads.
-    jifen's files are never in WAL mode; another program may have put one there."""
+def in_wal_mode(path: str | Path, header: Header | None = None) -> bool:
+    """True when the file is in SQLite's WAL mode (its header says so) or a -wal file lies
+    beside it: then the file's bytes alone are not what SQLite reads. jifen's files are never
+    in WAL mode; another program may have put one there. `header`: the file's, when the
+    caller has read it already."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(20)
+        if header is None:
+            with open(path, "rb") as handle:
+                header = parse_header(handle.read(HEADER_SIZE))
         wal = path.with_name(path.name + "-wal")
-        return (len(header) == 20 and 2 in (header[18], header[19])) or (
-            wal.is_file() and wal.stat().st_size > 0)
+        return (header is not None and header.wal) or (wal.is_file() and wal.stat().st_size > 0)
     except OSError:
         return False
 
@@ -235,6 +236,7 @@ class Header(NamedTuple):
     pages_current: bool   # that size is valid (SQLite wrote it, and its change counter agrees)
     user_version: int     # jifen's schema version
     application_id: int   # APPLICATION_ID for a jifen village
+    wal: bool             # the file format's read and write versions are 2: WAL mode
 
     @property
     def size(self) -> int:
@@ -253,6 +255,7 @@ def parse_header(data: bytes) -> Header | None:
         pages_current=data[24:28] == data[92:96],  # file change counter = "version-valid-for"
         user_version=int.from_bytes(data[60:64], "big"),
         application_id=int.from_bytes(data[68:72], "big"),
+        wal=2 in (data[18], data[19]),
     )
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+# ledger and registers are imported where this module writes: a read command (balance, a
+# head's name resolved) needs neither, and starts without them.
 from jifen_cli import db, periods
 from jifen_cli.errors import (
     AmbiguousHousehold,

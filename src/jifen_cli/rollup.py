@@ -203,7 +203,7 @@ def header_problem(path: Path, row: Row) -> bool:
         row.status = "truncated"
         row.detail = Message("rollup_truncated", size=size, full=header.size)
         return True
-    if in_wal_mode(path):
+    if in_wal_mode(path, header):
         # Its latest writes may be in a -wal file: the file's bytes are not all SQLite reads,
         # so neither a copy nor the verification cache could trust them. An ordinary open
         # folds the -wal back in.

@@ -63,7 +63,6 @@ def use(lang: str) -> None:
     if rich_utils is not None:
         for name, english in RICH_UTILS_WORDS.items():
             setattr(rich_utils, name, framework(english))
-        _fold_help(rich_utils)
 
 
 def _fold_help(rich_utils) -> None:
